@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The properties of DESIGN.md as sequences of transitions, each proved by
+ * WP from the contracts in module/fsm.h (which `make prove` proves against
+ * module/fsm.c in the same run). Nothing here is compiled into the module:
+ * these functions exist only to be proved. Every thread's request is one
+ * transition under the session lock, so a sequence of transitions is any
+ * interleaving of threads; the times are free, but never go backwards.
+ */
+#include "../module/fsm.h"
+
+/*
+ * Property 1, the KB 915331 race: the requester thaws generation g in time,
+ * and only then does g's timeout worker start, however late. The worker
+ * must change nothing: no failure, no timeout counted.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_FROZEN;
+  requires s->clock <= t_thaw <= t_worker;
+  assigns *s;
+*/
+void thaw_before_worker(struct fsm_session *s, unsigned long long t_thaw,
+			unsigned long long t_worker)
+{
+	unsigned long long g = s->gen;
+	int thaw = fsm_thaw(s, g, t_thaw);
+
+	if (thaw != FSM_THAWED)
+		return;
+	//@ assert thaw_in_time: t_thaw < \at(s->deadline, Pre);
+After_thaw:
+	;
+	int worker = fsm_timeout(s, g, t_worker);
+	//@ assert kb915331_no_failure: worker == FSM_IGNORED;
+	//@ assert kb915331_stable: s->state == FSM_STABLE && s->last_error == FSM_ERR_NONE;
+	//@ assert kb915331_no_timeout: s->timeouts == \at(s->timeouts, After_thaw);
+}
+
+/*
+ * Property 2: freeze (g1), thaw, freeze again (g2); g1's worker runs late,
+ * after the second freeze. It must not fail g2.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_STABLE;
+  requires s->clock <= t1 <= t2 <= t3 <= t_worker;
+  assigns *s;
+*/
+void stale_worker_after_refreeze(struct fsm_session *s,
+				 unsigned long long timeout1,
+				 unsigned long long timeout2,
+				 unsigned long long t1, unsigned long long t2,
+				 unsigned long long t3,
+				 unsigned long long t_worker)
+{
+	if (fsm_freeze(s, timeout1, t1) != FSM_FROZE)
+		return;
+	unsigned long long g1 = s->gen;
+
+	if (fsm_thaw(s, g1, t2) != FSM_THAWED)
+		return;
+	if (fsm_freeze(s, timeout2, t3) != FSM_FROZE)
+		return;
+Refrozen:
+	;
+	int worker = fsm_timeout(s, g1, t_worker);
+	//@ assert stale_ignored: worker == FSM_IGNORED;
+	//@ assert second_freeze_intact: s->state == FSM_FROZEN && s->gen == g1 + 1;
+	//@ assert second_deadline_kept: s->deadline == \at(s->deadline, Refrozen);
+	//@ assert no_timeout: s->timeouts == \at(s->timeouts, Refrozen);
+}
+
+/*
+ * Properties 4 and 6: the worker may run at any time (early, on time or
+ * late) before the thaw; the thaw's outcome depends on the thaw's time only.
+ * Before the deadline it succeeds; at or after it, it is refused as timed
+ * out and the session shows FAILED / TIMEOUT.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_FROZEN;
+  requires s->clock <= t_worker <= t_thaw;
+  assigns *s;
+*/
+void worker_before_thaw(struct fsm_session *s, unsigned long long t_worker,
+			unsigned long long t_thaw)
+{
+	unsigned long long g = s->gen;
+	unsigned long long deadline = s->deadline;
+
+	fsm_timeout(s, g, t_worker);
+	int thaw = fsm_thaw(s, g, t_thaw);
+	//@ assert time_decides_in_time: t_thaw < deadline ==> thaw == FSM_THAWED;
+	//@ assert time_decides_late: t_thaw >= deadline ==> thaw == FSM_EXPIRED || thaw == FSM_E_TIMED_OUT;
+	//@ assert loser_learns: t_thaw >= deadline ==> shows_timeout(s);
+	//@ assert ended_once: s->thaws + s->timeouts == \at(s->thaws + s->timeouts, Pre) + 1;
+}
+
+/*
+ * Property 4: a thaw that lost to the deadline is refused, and so is every
+ * later thaw of that generation, until someone resets the session.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_FROZEN;
+  requires s->clock <= t_thaw <= t_again && s->deadline <= t_thaw;
+  assigns *s;
+*/
+void thaw_after_deadline_twice(struct fsm_session *s,
+			       unsigned long long t_thaw,
+			       unsigned long long t_again)
+{
+	unsigned long long g = s->gen;
+	int first = fsm_thaw(s, g, t_thaw);
+	int again = fsm_thaw(s, g, t_again);
+	int any = fsm_thaw(s, FSM_GEN_ANY, t_again);
+	//@ assert first_refused: first == FSM_EXPIRED;
+	//@ assert again_refused: again == FSM_E_TIMED_OUT && any == FSM_E_TIMED_OUT;
+	//@ assert shows_failed: shows_timeout(s);
+	//@ assert counted_once: s->timeouts == \at(s->timeouts, Pre) + 1;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Executable twins of the ACSL predicates in module/fsm.h, for the
+ * userspace tests: session_valid() and unchanged().
+ */
+#ifndef FREEZEGUARD_FSM_CHECK_H
+#define FREEZEGUARD_FSM_CHECK_H
+
+#include <stdbool.h>
+#include <string.h>
+#include "../../module/fsm.h"
+
+static inline bool fsm_check_valid(const struct fsm_session *s)
+{
+	unsigned long long open = s->state == FSM_FROZEN;
+	/* ended + open == gen, computed without wrapping */
+	unsigned __int128 ended = (unsigned __int128)s->thaws + s->timeouts +
+				  s->aborts;
+
+	if (s->state != FSM_STABLE && s->state != FSM_FROZEN &&
+	    s->state != FSM_FAILED)
+		return false;
+	if (s->state == FSM_STABLE && s->last_error != FSM_ERR_NONE &&
+	    s->last_error != FSM_ERR_ABORTED)
+		return false;
+	if (s->state == FSM_FROZEN &&
+	    !(s->gen >= 1 && s->last_error == FSM_ERR_NONE &&
+	      s->frozen_at <= s->clock && s->frozen_at < s->deadline &&
+	      s->deadline - s->frozen_at <= FSM_TIMEOUT_MAX_NS))
+		return false;
+	if (s->state == FSM_FAILED &&
+	    !(s->gen >= 1 && s->last_error == FSM_ERR_TIMEOUT &&
+	      s->deadline <= s->clock))
+		return false;
+	return ended + open == s->gen;
+}
+
+static inline bool fsm_check_unchanged(const struct fsm_session *before,
+				       const struct fsm_session *after)
+{
+	return memcmp(before, after, sizeof(*before)) == 0;
+}
+
+static inline const char *fsm_verdict_name(int v)
+{
+	switch (v) {
+	case FSM_FROZE: return "FROZE";
+	case FSM_THAWED: return "THAWED";
+	case FSM_ABORTED: return "ABORTED";
+	case FSM_EXPIRED: return "EXPIRED";
+	case FSM_RESET: return "RESET";
+	case FSM_EARLY: return "EARLY";
+	case FSM_IGNORED: return "IGNORED";
+	case FSM_E_BUSY: return "E_BUSY";
+	case FSM_E_NOT_FROZEN: return "E_NOT_FROZEN";
+	case FSM_E_TIMED_OUT: return "E_TIMED_OUT";
+	case FSM_E_STALE: return "E_STALE";
+	case FSM_E_INVALID: return "E_INVALID";
+	case FSM_E_EXHAUSTED: return "E_EXHAUSTED";
+	}
+	return "?";
+}
+
+static inline const char *fsm_state_name(enum fsm_state st)
+{
+	switch (st) {
+	case FSM_STABLE: return "STABLE";
+	case FSM_FROZEN: return "FROZEN";
+	case FSM_FAILED: return "FAILED";
+	}
+	return "?";
+}
+
+#endif

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the core: every transition and every refusal, with the
+ * session invariant checked after each call. Prints TAP.
+ */
+#include <stdio.h>
+#include "../common/fsm_check.h"
+
+#define MS 1000000ULL
+#define T 1000ULL		/* a freeze of 1000 ns: deadline = now + T */
+
+static int failures;
+static int checks_in_case;
+static const char *case_name;
+
+#define EXPECT(cond) do {						\
+	checks_in_case++;						\
+	if (!(cond)) {							\
+		failures++;						\
+		printf("#   %s:%d: %s: expected %s\n", __FILE__, __LINE__, \
+		       case_name, #cond);				\
+	}								\
+} while (0)
+
+#define EXPECT_VERDICT(call, want) do {					\
+	int got_ = (call);						\
+	checks_in_case++;						\
+	if (got_ != (want)) {						\
+		failures++;						\
+		printf("#   %s:%d: %s: %s gave %s, expected %s\n",	\
+		       __FILE__, __LINE__, case_name, #call,		\
+		       fsm_verdict_name(got_), fsm_verdict_name(want));	\
+	}								\
+	EXPECT(fsm_check_valid(&s));					\
+} while (0)
+
+/* A session frozen at time 100 in generation 1, deadline 100 + T. */
+static struct fsm_session frozen_session(void)
+{
+	struct fsm_session s;
+
+	fsm_init(&s);
+	fsm_freeze(&s, T, 100);
+	return s;
+}
+
+static struct fsm_session failed_session(void)
+{
+	struct fsm_session s = frozen_session();
+
+	fsm_timeout(&s, 1, 100 + T);
+	return s;
+}
+
+static void test_init(void)
+{
+	struct fsm_session s;
+
+	fsm_init(&s);
+	EXPECT(fsm_check_valid(&s));
+	EXPECT(s.state == FSM_STABLE && s.last_error == FSM_ERR_NONE);
+	EXPECT(s.gen == 0 && s.thaws == 0 && s.timeouts == 0 && s.aborts == 0);
+}
+
+static void test_freeze_accepted(void)
+{
+	struct fsm_session s;
+
+	fsm_init(&s);
+	EXPECT_VERDICT(fsm_freeze(&s, 60000 * MS, 5), FSM_FROZE);
+	EXPECT(s.state == FSM_FROZEN && s.gen == 1);
+	EXPECT(s.frozen_at == 5 && s.deadline == 5 + 60000 * MS);
+}
+
+static void test_freeze_bad_timeout_refused(void)
+{
+	struct fsm_session s, before;
+
+	fsm_init(&s);
+	before = s;
+	EXPECT_VERDICT(fsm_freeze(&s, 0, 5), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, FSM_TIMEOUT_MAX_NS + 1, 5), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, T, FSM_U64_MAX - T + 1), FSM_E_INVALID);
+	EXPECT(fsm_check_unchanged(&before, &s));
+	/* the largest allowed values are accepted */
+	EXPECT_VERDICT(fsm_freeze(&s, FSM_TIMEOUT_MAX_NS,
+				  FSM_U64_MAX - FSM_TIMEOUT_MAX_NS), FSM_FROZE);
+	EXPECT(s.deadline == FSM_U64_MAX);
+}
+
+static void test_freeze_while_frozen_busy(void)
+{
+	struct fsm_session s = frozen_session(), before = s;
+
+	EXPECT_VERDICT(fsm_freeze(&s, T, 200), FSM_E_BUSY);
+	EXPECT(fsm_check_unchanged(&before, &s));
+}
+
+static void test_freeze_while_failed_busy(void)
+{
+	struct fsm_session s = failed_session(), before = s;
+
+	EXPECT_VERDICT(fsm_freeze(&s, T, 100 + 2 * T), FSM_E_BUSY);
+	EXPECT(fsm_check_unchanged(&before, &s));
+}
+
+static void test_freeze_generation_exhausted(void)
+{
+	struct fsm_session s, before;
+
+	fsm_init(&s);
+	s.gen = FSM_U64_MAX;	/* as after 2^64 - 1 freezes and thaws */
+	s.thaws = FSM_U64_MAX;
+	EXPECT(fsm_check_valid(&s));
+	before = s;
+	EXPECT_VERDICT(fsm_freeze(&s, T, 1), FSM_E_EXHAUSTED);
+	EXPECT(fsm_check_unchanged(&before, &s));
+}
+
+static void test_thaw_in_time(void)
+{
+	struct fsm_session s = frozen_session();
+
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 100 + T - 1), FSM_THAWED);
+	EXPECT(s.state == FSM_STABLE && s.last_error == FSM_ERR_NONE);
+	EXPECT(s.thaws == 1 && s.timeouts == 0);
+}
+
+static void test_thaw_any_generation(void)
+{
+	struct fsm_session s = frozen_session();
+
+	EXPECT_VERDICT(fsm_thaw(&s, FSM_GEN_ANY, 101), FSM_THAWED);
+}
+
+static void test_thaw_at_deadline_expires(void)
+{
+	struct fsm_session s = frozen_session();
+
+	/* the worker has not run yet: time alone decides */
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 100 + T), FSM_EXPIRED);
+	EXPECT(s.state == FSM_FAILED && s.last_error == FSM_ERR_TIMEOUT);
+	EXPECT(s.timeouts == 1 && s.thaws == 0);
+}
+
+static void test_thaw_after_timeout_refused(void)
+{
+	struct fsm_session s = failed_session(), before = s;
+
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 100 + 2 * T), FSM_E_TIMED_OUT);
+	EXPECT_VERDICT(fsm_thaw(&s, FSM_GEN_ANY, 100 + 2 * T), FSM_E_TIMED_OUT);
+	EXPECT(fsm_check_unchanged(&before, &s));
+}
+
+static void test_thaw_not_frozen_refused(void)
+{
+	struct fsm_session s;
+
+	fsm_init(&s);
+	EXPECT_VERDICT(fsm_thaw(&s, FSM_GEN_ANY, 1), FSM_E_NOT_FROZEN);
+	s = frozen_session();
+	fsm_thaw(&s, 1, 101);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 102), FSM_E_NOT_FROZEN);
+	EXPECT(s.thaws == 1);
+}
+
+static void test_thaw_stale_generation_refused(void)
+{
+	struct fsm_session s = frozen_session(), before = s;
+
+	EXPECT_VERDICT(fsm_thaw(&s, 2, 101), FSM_E_STALE);
+	EXPECT(fsm_check_unchanged(&before, &s));
+}
+
+static void test_abort_in_time(void)
+{
+	struct fsm_session s = frozen_session();
+
+	EXPECT_VERDICT(fsm_abort(&s, 1, 150), FSM_ABORTED);
+	EXPECT(s.state == FSM_STABLE && s.last_error == FSM_ERR_ABORTED);
+	EXPECT(s.aborts == 1 && s.thaws == 0 && s.timeouts == 0);
+}
+
+static void test_abort_after_deadline_expires(void)
+{
+	struct fsm_session s = frozen_session();
+
+	EXPECT_VERDICT(fsm_abort(&s, FSM_GEN_ANY, 100 + T), FSM_EXPIRED);
+	EXPECT(s.state == FSM_FAILED && s.aborts == 0 && s.timeouts == 1);
+}
+
+static void test_abort_refusals(void)
+{
+	struct fsm_session s, before;
+
+	fsm_init(&s);
+	EXPECT_VERDICT(fsm_abort(&s, FSM_GEN_ANY, 1), FSM_E_NOT_FROZEN);
+	s = failed_session();
+	before = s;
+	EXPECT_VERDICT(fsm_abort(&s, 1, 100 + 2 * T), FSM_E_TIMED_OUT);
+	EXPECT_VERDICT(fsm_abort(&s, 7, 100 + 2 * T), FSM_E_STALE);
+	EXPECT(fsm_check_unchanged(&before, &s));
+}
+
+static void test_reset(void)
+{
+	struct fsm_session s = failed_session(), before;
+
+	EXPECT_VERDICT(fsm_reset(&s, 100 + 2 * T), FSM_RESET);
+	EXPECT(s.state == FSM_STABLE && s.last_error == FSM_ERR_NONE);
+	EXPECT(s.timeouts == 1 && s.gen == 1);	/* history is kept */
+	EXPECT_VERDICT(fsm_freeze(&s, T, 100 + 3 * T), FSM_FROZE);
+	EXPECT(s.gen == 2);
+	before = s;
+	EXPECT_VERDICT(fsm_reset(&s, 100 + 3 * T), FSM_E_BUSY);
+	EXPECT(fsm_check_unchanged(&before, &s));
+}
+
+static void test_timeout_early_changes_nothing(void)
+{
+	struct fsm_session s = frozen_session(), before = s;
+
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + T - 1), FSM_EARLY);
+	EXPECT(fsm_check_unchanged(&before, &s));
+}
+
+static void test_timeout_expires(void)
+{
+	struct fsm_session s = frozen_session();
+
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + T + 7), FSM_EXPIRED);
+	EXPECT(s.state == FSM_FAILED && s.last_error == FSM_ERR_TIMEOUT);
+	EXPECT(s.timeouts == 1 && s.clock == 100 + T + 7);
+}
+
+/* KB 915331: the thaw arrives before the worker has started. */
+static void test_timeout_after_thaw_ignored(void)
+{
+	struct fsm_session s = frozen_session(), before;
+
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 101), FSM_THAWED);
+	before = s;
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + 10 * T), FSM_IGNORED);
+	EXPECT(fsm_check_unchanged(&before, &s));
+	EXPECT(s.state == FSM_STABLE && s.timeouts == 0);
+}
+
+static void test_timeout_after_abort_ignored(void)
+{
+	struct fsm_session s = frozen_session(), before;
+
+	fsm_abort(&s, 1, 101);
+	before = s;
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + 10 * T), FSM_IGNORED);
+	EXPECT(fsm_check_unchanged(&before, &s));
+}
+
+static void test_timeout_stale_after_refreeze_ignored(void)
+{
+	struct fsm_session s = frozen_session(), before;
+
+	fsm_thaw(&s, 1, 101);
+	EXPECT_VERDICT(fsm_freeze(&s, 10 * T, 102), FSM_FROZE);
+	before = s;
+	/* generation 1's deadline has passed, generation 2's has not */
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + 2 * T), FSM_IGNORED);
+	EXPECT(fsm_check_unchanged(&before, &s));
+	EXPECT(s.state == FSM_FROZEN && s.gen == 2);
+}
+
+static void test_timeout_twice_counts_once(void)
+{
+	struct fsm_session s = failed_session(), before = s;
+
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + 2 * T), FSM_IGNORED);
+	EXPECT(fsm_check_unchanged(&before, &s));
+	EXPECT(s.timeouts == 1);
+}
+
+/* Property 6: an early worker run never costs an in-time thaw. */
+static void test_early_worker_then_thaw_in_time(void)
+{
+	struct fsm_session s = frozen_session();
+
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + T / 2), FSM_EARLY);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 100 + T - 1), FSM_THAWED);
+}
+
+static void test_time_left(void)
+{
+	struct fsm_session s = frozen_session();
+
+	EXPECT(fsm_time_left(&s, 100) == T);
+	EXPECT(fsm_time_left(&s, 100 + T - 1) == 1);
+	EXPECT(fsm_time_left(&s, 100 + T) == 0);
+	EXPECT(fsm_time_left(&s, 100 + 5 * T) == 0);
+	fsm_thaw(&s, 1, 101);
+	EXPECT(fsm_time_left(&s, 102) == 0);
+}
+
+static void test_may_remove(void)
+{
+	struct fsm_session s;
+
+	fsm_init(&s);
+	EXPECT(fsm_may_remove(&s));
+	s = frozen_session();
+	EXPECT(!fsm_may_remove(&s));
+	s = failed_session();
+	EXPECT(fsm_may_remove(&s));
+}
+
+static void test_counters_add_up_over_many_generations(void)
+{
+	struct fsm_session s;
+	unsigned long long now = 1;
+	int i;
+
+	fsm_init(&s);
+	for (i = 0; i < 3000; i++, now += 2 * T) {
+		EXPECT_VERDICT(fsm_freeze(&s, T, now), FSM_FROZE);
+		switch (i % 3) {
+		case 0:
+			EXPECT_VERDICT(fsm_thaw(&s, s.gen, now + 1), FSM_THAWED);
+			break;
+		case 1:
+			EXPECT_VERDICT(fsm_abort(&s, s.gen, now + 1), FSM_ABORTED);
+			break;
+		default:
+			EXPECT_VERDICT(fsm_timeout(&s, s.gen, now + T), FSM_EXPIRED);
+			EXPECT_VERDICT(fsm_reset(&s, now + T), FSM_RESET);
+		}
+	}
+	EXPECT(s.gen == 3000 && s.thaws == 1000 && s.aborts == 1000 &&
+	       s.timeouts == 1000);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} cases[] = {
+#define CASE(f) { #f, f }
+	CASE(test_init),
+	CASE(test_freeze_accepted),
+	CASE(test_freeze_bad_timeout_refused),
+	CASE(test_freeze_while_frozen_busy),
+	CASE(test_freeze_while_failed_busy),
+	CASE(test_freeze_generation_exhausted),
+	CASE(test_thaw_in_time),
+	CASE(test_thaw_any_generation),
+	CASE(test_thaw_at_deadline_expires),
+	CASE(test_thaw_after_timeout_refused),
+	CASE(test_thaw_not_frozen_refused),
+	CASE(test_thaw_stale_generation_refused),
+	CASE(test_abort_in_time),
+	CASE(test_abort_after_deadline_expires),
+	CASE(test_abort_refusals),
+	CASE(test_reset),
+	CASE(test_timeout_early_changes_nothing),
+	CASE(test_timeout_expires),
+	CASE(test_timeout_after_thaw_ignored),
+	CASE(test_timeout_after_abort_ignored),
+	CASE(test_timeout_stale_after_refreeze_ignored),
+	CASE(test_timeout_twice_counts_once),
+	CASE(test_early_worker_then_thaw_in_time),
+	CASE(test_time_left),
+	CASE(test_may_remove),
+	CASE(test_counters_add_up_over_many_generations),
+#undef CASE
+};
+
+int main(void)
+{
+	unsigned int i, n = sizeof(cases) / sizeof(cases[0]), bad = 0;
+
+	printf("TAP version 13\n1..%u\n", n);
+	for (i = 0; i < n; i++) {
+		int before = failures;
+
+		case_name = cases[i].name;
+		checks_in_case = 0;
+		cases[i].fn();
+		if (checks_in_case == 0)
+			failures++;	/* a case that checks nothing is a defect */
+		if (failures != before)
+			bad++;
+		printf("%sok %u - %s (%d checks)\n",
+		       failures != before ? "not " : "", i + 1, case_name,
+		       checks_in_case);
+	}
+	printf("# unit: %u of %u cases passed\n", n - bad, n);
+	return bad ? 1 : 0;
+}
