@@ -57,3 +57,39 @@ check:
 
 clean:
 	rm -rf $(B)
+
+# --- the kernel module and freezectl ------------------------------------------
+# KVER: the running kernel if its build tree exists, else the newest installed
+# Debian headers.
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
+	else ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1 | cut -d/ -f4; fi)
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
+UAPI := include/uapi/linux/freezeguard.h
+
+.PHONY: module freezectl vm-test vm-test-negative demo
+
+all: module freezectl
+
+module:
+	scripts/build-module $(KVER)
+
+freezectl: $(B)/freezectl $(B)/freezectl.static
+
+$(B)/freezectl: userspace/freezectl.c $(UAPI) | $(B)
+	$(CC) $(USER_CFLAGS) -o $@ userspace/freezectl.c
+
+$(B)/freezectl.static: userspace/freezectl.c $(UAPI) | $(B)
+	$(CC) $(USER_CFLAGS) -static -o $@ userspace/freezectl.c
+
+$(B)/fgtest: tests/vm/fgtest.c $(UAPI) | $(B)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/vm/fgtest.c
+
+# VM_KVER: which installed kernel to boot (default: newest 6.1 generic).
+vm-test:
+	tests/vm/run-vm $(if $(VM_KVER),--kver $(VM_KVER)) main
+
+vm-test-negative:
+	tests/vm/run-vm $(if $(VM_KVER),--kver $(VM_KVER)) --variant kb915331 negative
+
+demo:
+	tests/vm/run-vm $(if $(VM_KVER),--kver $(VM_KVER)) --show demo

@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-VM tests of /dev/freezeguard that need C rather than freezectl:
+ *   fgtest abi                 bad input, each refusal with its errno
+ *   fgtest wait                WAIT and poll() wake-ups
+ *   fgtest race [options]      the thaw-before-worker race, from 2 CPUs
+ * Prints TAP lines prefixed "FGTAP " (the console also carries the
+ * kernel's messages); exits 1 if any test failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/freezeguard.h>
+
+static int failed;
+
+static void tap(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FGTAP %s - ", ok ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!ok)
+		failed = 1;
+}
+
+static int dev_open(void)
+{
+	int fd = open(FREEZEGUARD_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		perror(FREEZEGUARD_DEVICE);
+		exit(1);
+	}
+	return fd;
+}
+
+/* ioctl, returning 0 or the errno. */
+static int io(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? errno : 0;
+}
+
+static struct freezeguard_req req_of(const char *name)
+{
+	struct freezeguard_req r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	return r;
+}
+
+static int req(int fd, unsigned long cmd, const char *name, uint32_t timeout_ms,
+	       uint64_t gen, uint64_t *gen_out)
+{
+	struct freezeguard_req r = req_of(name);
+	int e;
+
+	r.timeout_ms = timeout_ms;
+	r.generation = gen;
+	e = io(fd, cmd, &r);
+	if (gen_out)
+		*gen_out = r.generation;
+	return e;
+}
+
+static int status(int fd, const char *name, struct freezeguard_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	return io(fd, FREEZEGUARD_IOC_STATUS, st);
+}
+
+static void sysparam(const char *param, const char *value)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/freezeguard/parameters/%s", param);
+	f = fopen(path, "w");
+	if (!f || fputs(value, f) < 0 || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case EINVAL: return "EINVAL";
+	case EFAULT: return "EFAULT";
+	case ENOTTY: return "ENOTTY";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case ENOENT: return "ENOENT";
+	case EBUSY: return "EBUSY";
+	case ENOSPC: return "ENOSPC";
+	case EEXIST: return "EEXIST";
+	case EALREADY: return "EALREADY";
+	case ESTALE: return "ESTALE";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ETIME: return "ETIME";
+	case EOVERFLOW: return "EOVERFLOW";
+	}
+	return "E?";
+}
+
+#define EXPECT_ERRNO(call, want, what) do {				\
+	int got_ = (call);						\
+	tap(got_ == (want), "%s: errno %s%s%s", what,			\
+	    (want) ? errname(want) : "0",			\
+	    got_ == (want) ? "" : ", got ",				\
+	    got_ == (want) ? "" : (got_ ? errname(got_) : "0")); \
+} while (0)
+
+/* ---- abi ------------------------------------------------------------- */
+
+static void abi_pointers(int fd)
+{
+	void *kernel_ptr = (void *)0xffffffff81000000UL;
+	static const struct { unsigned long cmd; const char *name; } cmds[] = {
+		{ FREEZEGUARD_IOC_FREEZE, "FREEZE" }, { FREEZEGUARD_IOC_THAW, "THAW" },
+		{ FREEZEGUARD_IOC_STATUS, "STATUS" }, { FREEZEGUARD_IOC_LIST, "LIST" },
+		{ FREEZEGUARD_IOC_WAIT, "WAIT" }, { FREEZEGUARD_IOC_REMOVE, "REMOVE" },
+	};
+	unsigned int i;
+	char what[64];
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		snprintf(what, sizeof(what), "%s with a NULL pointer", cmds[i].name);
+		EXPECT_ERRNO(io(fd, cmds[i].cmd, NULL), EFAULT, what);
+		snprintf(what, sizeof(what), "%s with a kernel pointer", cmds[i].name);
+		EXPECT_ERRNO(io(fd, cmds[i].cmd, kernel_ptr), EFAULT, what);
+	}
+	EXPECT_ERRNO(io(fd, _IOWR(FREEZEGUARD_IOC_MAGIC, 99, struct freezeguard_req), NULL),
+		     ENOTTY, "unknown ioctl number");
+	EXPECT_ERRNO(io(fd, _IOWR('x', 1, struct freezeguard_req), NULL), ENOTTY,
+		     "foreign ioctl magic");
+	EXPECT_ERRNO(io(fd, _IOWR(FREEZEGUARD_IOC_MAGIC, 1, uint64_t), NULL), ENOTTY,
+		     "FREEZE number with the wrong size");
+}
+
+static void abi_fields(int fd)
+{
+	struct freezeguard_req r;
+	struct freezeguard_status st;
+	struct freezeguard_list l;
+	struct freezeguard_wait w;
+	unsigned int i;
+	char what[64];
+
+	r = req_of("abi");
+	r.flags = 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_FREEZE, &r), EINVAL, "FREEZE with flags set");
+	for (i = 0; i < 4; i++) {
+		r = req_of("abi");
+		r.reserved[i] = 1;
+		snprintf(what, sizeof(what), "FREEZE with reserved[%u] set", i);
+		EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_FREEZE, &r), EINVAL, what);
+	}
+	r = req_of("abi");
+	r.timeout_ms = 5;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_THAW, &r), EINVAL, "THAW with a timeout");
+
+	memset(&st, 0, sizeof(st));
+	strcpy(st.name, "abi");
+	st.reserved[3] = 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_STATUS, &st), EINVAL, "STATUS with reserved set");
+	st.reserved[3] = 0;
+	st.flags = 2;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_STATUS, &st), EINVAL, "STATUS with flags set");
+
+	memset(&l, 0, sizeof(l));
+	l.entries = (uintptr_t)&st;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_LIST, &l), EINVAL, "LIST with capacity 0");
+	l.capacity = 1025;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_LIST, &l), EINVAL, "LIST with capacity 1025");
+	l.capacity = 1;
+	l.reserved0 = 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_LIST, &l), EINVAL, "LIST with reserved0 set");
+	l.reserved0 = 0;
+	l.cursor = 1ULL << 40;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_LIST, &l), EINVAL, "LIST with a cursor above 2^32");
+
+	memset(&w, 0, sizeof(w));
+	strcpy(w.name, "abi");
+	w.reserved[1] = 7;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_WAIT, &w), EINVAL, "WAIT with reserved set");
+}
+
+static void abi_names_and_timeouts(int fd)
+{
+	struct freezeguard_req r;
+	char name63[64];
+	uint64_t gen;
+	struct freezeguard_status st;
+
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "", 1000, 0, NULL), EINVAL, "empty name");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "a/b", 1000, 0, NULL), EINVAL, "name with '/'");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "a b", 1000, 0, NULL), EINVAL, "name with a space");
+	r = req_of("x");
+	memset(r.name, 'n', sizeof(r.name));	/* 64 bytes, no NUL */
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_FREEZE, &r), EINVAL, "name not NUL-terminated");
+	memset(name63, 'n', 63);
+	name63[63] = 0;
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_CREATE, name63, 0, 0, NULL), 0, "63-byte name accepted");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_REMOVE, name63, 0, 0, NULL), 0, "63-byte name removed");
+
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "abi", 3600001, 0, NULL), EINVAL,
+		     "timeout above max_timeout_ms");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "abi", UINT32_MAX, 0, NULL), EINVAL,
+		     "timeout 2^32-1 ms");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "abi", 0, 0, &gen), 0,
+		     "timeout 0 means the default");
+	status(fd, "abi", &st);
+	tap(st.timeout_ms == 60000 && st.state == FREEZEGUARD_STATE_FROZEN &&
+	    st.time_left_ns > 0 && st.time_left_ns <= 60000000000ULL && gen == 1,
+	    "default timeout is 60000 ms (got %u, state %u, generation %llu)",
+	    st.timeout_ms, st.state, (unsigned long long)gen);
+	tap(st.reserved0 == 0 && !st.reserved[0] && !st.reserved[1] && !st.reserved[2] &&
+	    !st.reserved[3] && st.flags == 0, "STATUS returns reserved fields zeroed");
+}
+
+static void abi_refusals(int fd)
+{
+	uint64_t gen;
+
+	/* "abi" is frozen, generation 1, from abi_names_and_timeouts() */
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "abi", 1000, 0, NULL), EBUSY, "freeze while frozen");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_RESET, "abi", 0, 0, NULL), EBUSY, "reset while frozen");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_REMOVE, "abi", 0, 0, NULL), EBUSY, "remove while frozen");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_CREATE, "abi", 0, 0, NULL), EEXIST, "create existing");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, 2, &gen), ESTALE, "thaw of another generation");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, 1, NULL), 0, "thaw of generation 1");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, 0, NULL), EALREADY, "thaw when not frozen");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_ABORT, "abi", 0, 0, NULL), EALREADY, "abort when not frozen");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_REMOVE, "abi", 0, 0, NULL), 0, "remove when stable");
+
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "nosuch", 0, 0, NULL), ENOENT, "thaw unknown session");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_REMOVE, "nosuch", 0, 0, NULL), ENOENT, "remove unknown session");
+	{
+		struct freezeguard_status st;
+		struct freezeguard_wait w;
+
+		EXPECT_ERRNO(status(fd, "nosuch", &st), ENOENT, "status of unknown session");
+		memset(&w, 0, sizeof(w));
+		strcpy(w.name, "nosuch");
+		EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_WAIT, &w), ENOENT, "wait on unknown session");
+	}
+}
+
+/* Fill the table up to max_sessions, whatever other scenarios left in it. */
+static void abi_too_many(int fd)
+{
+	struct freezeguard_status st[64];
+	struct freezeguard_list l;
+	char name[32], max[16];
+	int i, e = 0;
+
+	memset(&l, 0, sizeof(l));
+	l.entries = (uintptr_t)st;
+	l.capacity = 64;
+	io(fd, FREEZEGUARD_IOC_LIST, &l);
+	snprintf(max, sizeof(max), "%u", l.count + 3);
+	sysparam("max_sessions", max);
+	for (i = 0; i < 3 && !e; i++) {
+		snprintf(name, sizeof(name), "many%d", i);
+		e = req(fd, FREEZEGUARD_IOC_CREATE, name, 0, 0, NULL);
+	}
+	tap(!e, "sessions up to max_sessions=%s created (errno %d)", max, e);
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_CREATE, "many3", 0, 0, NULL), ENOSPC,
+		     "one create too many");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "many3", 1000, 0, NULL), ENOSPC,
+		     "one freeze of a new session too many");
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "many%d", i);
+		req(fd, FREEZEGUARD_IOC_REMOVE, name, 0, 0, NULL);
+	}
+	sysparam("max_sessions", "4096");
+}
+
+/* As user nobody: the device is root-only; with mode 0666, still no freeze. */
+static void abi_not_root(void)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid == 0) {
+		int fd;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		fd = open(FREEZEGUARD_DEVICE, O_RDWR);
+		_exit(fd < 0 && errno == EACCES ? 0 : 11);
+	}
+	waitpid(pid, &status, 0);
+	tap(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "non-root open of the 0600 device: EACCES (child status %d)", status);
+
+	chmod(FREEZEGUARD_DEVICE, 0666);
+	pid = fork();
+	if (pid == 0) {
+		int fd, e;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		fd = open(FREEZEGUARD_DEVICE, O_RDWR);
+		if (fd < 0)
+			_exit(11);
+		e = req(fd, FREEZEGUARD_IOC_FREEZE, "nobody", 1000, 0, NULL);
+		_exit(e == EPERM ? 0 : 12);
+	}
+	waitpid(pid, &status, 0);
+	chmod(FREEZEGUARD_DEVICE, 0600);
+	tap(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "non-root FREEZE without CAP_SYS_ADMIN: EPERM (child status %d)", status);
+}
+
+static int run_abi(void)
+{
+	int fd = dev_open();
+
+	abi_pointers(fd);
+	abi_fields(fd);
+	abi_names_and_timeouts(fd);
+	abi_refusals(fd);
+	abi_too_many(fd);
+	abi_not_root();
+	close(fd);
+	return failed;
+}
+
+/* ---- wait / poll ------------------------------------------------------ */
+
+struct waiter {
+	uint32_t state;
+	uint64_t gen;
+	uint32_t timeout_ms;
+	int err;
+	struct freezeguard_wait w;
+};
+
+static void *waiter_fn(void *arg)
+{
+	struct waiter *wt = arg;
+	int fd = dev_open();
+
+	memset(&wt->w, 0, sizeof(wt->w));
+	strcpy(wt->w.name, "waitme");
+	wt->w.state = wt->state;
+	wt->w.generation = wt->gen;
+	wt->w.timeout_ms = wt->timeout_ms;
+	wt->err = io(fd, FREEZEGUARD_IOC_WAIT, &wt->w);
+	close(fd);
+	return NULL;
+}
+
+static void msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int run_wait(void)
+{
+	int fd = dev_open(), fd2 = dev_open();
+	struct waiter wt = { .state = FREEZEGUARD_STATE_FROZEN, .timeout_ms = 20000 };
+	struct freezeguard_status st[4];
+	struct freezeguard_list l;
+	struct pollfd p = { .fd = fd2, .events = POLLIN };
+	pthread_t th;
+	uint64_t gen;
+
+	req(fd, FREEZEGUARD_IOC_FREEZE, "waitme", 20000, 0, &gen);
+	wt.gen = gen;
+	pthread_create(&th, NULL, waiter_fn, &wt);
+	msleep(100);
+	req(fd, FREEZEGUARD_IOC_THAW, "waitme", 0, gen, NULL);
+	pthread_join(th, NULL);
+	tap(wt.err == 0 && wt.w.state == FREEZEGUARD_STATE_STABLE && wt.w.generation == gen,
+	    "WAIT wakes on thaw (errno %d, state %u)", wt.err, wt.w.state);
+
+	/* the deadline's worker wakes a waiter too */
+	req(fd, FREEZEGUARD_IOC_FREEZE, "waitme", 200, 0, &gen);
+	wt.gen = gen;
+	pthread_create(&th, NULL, waiter_fn, &wt);
+	pthread_join(th, NULL);
+	tap(wt.err == 0 && wt.w.state == FREEZEGUARD_STATE_FAILED,
+	    "WAIT wakes on timeout (errno %d, state %u)", wt.err, wt.w.state);
+
+	wt.state = FREEZEGUARD_STATE_FAILED;
+	wt.timeout_ms = 100;
+	waiter_fn(&wt);
+	tap(wt.err == ETIME, "WAIT with no change times out with ETIME (errno %d)", wt.err);
+
+	wt.timeout_ms = 0;
+	pthread_create(&th, NULL, waiter_fn, &wt);
+	msleep(100);
+	req(fd, FREEZEGUARD_IOC_RESET, "waitme", 0, 0, NULL);
+	pthread_join(th, NULL);
+	tap(wt.err == 0 && wt.w.state == FREEZEGUARD_STATE_STABLE,
+	    "WAIT without limit wakes on reset (errno %d, state %u)", wt.err, wt.w.state);
+
+	wt.state = FREEZEGUARD_STATE_STABLE;
+	pthread_create(&th, NULL, waiter_fn, &wt);
+	msleep(100);
+	req(fd, FREEZEGUARD_IOC_REMOVE, "waitme", 0, 0, NULL);
+	pthread_join(th, NULL);
+	tap(wt.err == ENOENT, "WAIT returns ENOENT when the session is removed (errno %d)", wt.err);
+
+	memset(&l, 0, sizeof(l));
+	l.entries = (uintptr_t)st;
+	l.capacity = 4;
+	io(fd2, FREEZEGUARD_IOC_LIST, &l);
+	tap(poll(&p, 1, 0) == 0, "poll: not readable right after LIST");
+	req(fd, FREEZEGUARD_IOC_FREEZE, "pollme", 5000, 0, NULL);
+	tap(poll(&p, 1, 1000) == 1 && (p.revents & POLLIN), "poll: readable after a freeze");
+	io(fd2, FREEZEGUARD_IOC_LIST, &l);
+	tap(poll(&p, 1, 0) == 0, "poll: LIST makes it not readable again");
+	req(fd, FREEZEGUARD_IOC_THAW, "pollme", 0, 0, NULL);
+	req(fd, FREEZEGUARD_IOC_REMOVE, "pollme", 0, 0, NULL);
+	close(fd);
+	close(fd2);
+	return failed;
+}
+
+/* ---- the race ---------------------------------------------------------- */
+
+struct racer {
+	int cpu;
+	unsigned int iterations;
+	unsigned int deadline_ms;
+	unsigned int seed;
+	/* results */
+	unsigned long thawed, timed_out, spurious, mismatched, errors;
+	unsigned long late_checks;
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+static void usleep_until(uint64_t t)
+{
+	uint64_t n = now_us();
+
+	if (t > n)
+		usleep(t - n);
+}
+
+/*
+ * Check that generation @gen, whose thaw succeeded, was not failed later:
+ * the session must not be FAILED with that generation.
+ */
+static void check_thawed(struct racer *r, int fd, const char *name, uint64_t gen)
+{
+	struct freezeguard_status st;
+
+	if (status(fd, name, &st)) {
+		r->errors++;
+		return;
+	}
+	if (st.state == FREEZEGUARD_STATE_FAILED && st.generation == gen) {
+		r->spurious++;
+		req(fd, FREEZEGUARD_IOC_RESET, name, 0, 0, NULL);
+	}
+}
+
+static void *racer_fn(void *arg)
+{
+	struct racer *r = arg;
+	char name[32];
+	cpu_set_t set;
+	int fd = dev_open();
+	unsigned int i;
+	uint64_t gen, last_thawed = 0;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	snprintf(name, sizeof(name), "race%d", r->cpu);
+
+	for (i = 0; i < r->iterations; i++) {
+		uint64_t start = now_us(), d = r->deadline_ms * 1000ULL;
+		unsigned int roll = rand_r(&r->seed);
+		int e;
+
+		e = req(fd, FREEZEGUARD_IOC_FREEZE, name, r->deadline_ms, 0, &gen);
+		if (e == EBUSY && last_thawed) {
+			/* FAILED although our last thaw won: the KB 915331 failure */
+			check_thawed(r, fd, name, last_thawed);
+			e = req(fd, FREEZEGUARD_IOC_FREEZE, name, r->deadline_ms, 0, &gen);
+		}
+		if (e) {
+			r->errors++;
+			req(fd, FREEZEGUARD_IOC_RESET, name, 0, 0, NULL);
+			continue;
+		}
+		/* thaw somewhere from well before to just after the deadline */
+		usleep_until(start + (roll % (d + d / 4)));
+		e = req(fd, FREEZEGUARD_IOC_THAW, name, 0, gen, NULL);
+		if (!e) {
+			r->thawed++;
+			last_thawed = gen;
+			/*
+			 * One time in four, let the deadline pass before the next
+			 * freeze: a worker that was not cancelled runs now.
+			 */
+			if ((roll >> 16) % 4 == 0) {
+				usleep_until(start + d + 3000);
+				r->late_checks++;
+				check_thawed(r, fd, name, gen);
+			}
+		} else if (e == ETIMEDOUT) {
+			struct freezeguard_status st;
+
+			r->timed_out++;
+			last_thawed = 0;
+			if (status(fd, name, &st) || st.state != FREEZEGUARD_STATE_FAILED ||
+			    st.last_error != FREEZEGUARD_ERROR_TIMEOUT || st.generation != gen)
+				r->mismatched++;
+			req(fd, FREEZEGUARD_IOC_RESET, name, 0, 0, NULL);
+		} else {
+			r->errors++;
+		}
+	}
+	/* the last thawed generation's worker has had its chance */
+	usleep(r->deadline_ms * 1000 + 20000);
+	if (last_thawed)
+		check_thawed(r, fd, name, last_thawed);
+	close(fd);
+	return NULL;
+}
+
+static int run_race(int argc, char **argv)
+{
+	unsigned int iterations = 2000, deadline_ms = 4, ncpu = 2, i;
+	int expect_bug = 0, opt;
+	struct racer r[2];
+	pthread_t th[2];
+	unsigned long thawed = 0, timed_out = 0, spurious = 0, mismatched = 0, errors = 0;
+	unsigned long late = 0;
+	uint64_t t0;
+
+	while ((opt = getopt(argc, argv, "n:d:b")) != -1) {
+		if (opt == 'n')
+			iterations = atoi(optarg);
+		else if (opt == 'd')
+			deadline_ms = atoi(optarg);
+		else if (opt == 'b')
+			expect_bug = 1;
+	}
+	t0 = now_us();
+	for (i = 0; i < ncpu; i++) {
+		r[i] = (struct racer){ .cpu = i, .iterations = iterations,
+				       .deadline_ms = deadline_ms, .seed = 1234 + i };
+		pthread_create(&th[i], NULL, racer_fn, &r[i]);
+	}
+	for (i = 0; i < ncpu; i++) {
+		pthread_join(th[i], NULL);
+		thawed += r[i].thawed;
+		timed_out += r[i].timed_out;
+		spurious += r[i].spurious;
+		mismatched += r[i].mismatched;
+		errors += r[i].errors;
+		late += r[i].late_checks;
+	}
+	printf("race: %u cycles on %u CPUs, deadline %u ms, in %.1f s: %lu thawed in time, %lu timed out, %lu checked after their deadline, %lu spurious failures, %lu thaw-3 without FAILED/TIMEOUT, %lu other errors\n",
+	       iterations * ncpu, ncpu, deadline_ms, (now_us() - t0) / 1e6,
+	       thawed, timed_out, late, spurious, mismatched, errors);
+	if (expect_bug)
+		tap(spurious > 0, "race (KB 915331 variant): spurious failures seen: %lu (must be > 0)",
+		    spurious);
+	else
+		tap(spurious == 0 && mismatched == 0 && errors == 0 && thawed > 0 && timed_out > 0,
+		    "race: %lu cycles, %lu thawed, %lu timed out, %lu spurious failures (must be 0), %lu mismatched, %lu errors",
+		    thawed + timed_out, thawed, timed_out, spurious, mismatched, errors);
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "abi"))
+		return run_abi();
+	if (argc >= 2 && !strcmp(argv[1], "wait"))
+		return run_wait();
+	if (argc >= 2 && !strcmp(argv[1], "race"))
+		return run_race(argc - 1, argv + 1);
+	fprintf(stderr, "usage: fgtest abi|wait|race [-n ITER] [-d DEADLINE_MS] [-b]\n");
+	return 2;
+}
