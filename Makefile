@@ -66,7 +66,11 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
 UAPI := include/uapi/linux/freezeguard.h
 
-.PHONY: module freezectl vm-test vm-test-negative demo
+.PHONY: module freezectl vm-test vm-test-negative demo lint
+
+# checkpatch.pl --strict and sparse (make C=2)
+lint:
+	scripts/lint
 
 all: module freezectl
 

@@ -86,7 +86,7 @@ struct fg_session {
 	struct kref ref;
 	struct rcu_head rcu;
 	u32 id;
-	struct mutex lock;
+	struct mutex lock;		/* the session lock: see @lock above */
 	struct fsm_session fsm;
 	u64 armed_gen;
 	u32 timeout_ms;

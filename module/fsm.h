@@ -188,34 +188,34 @@ void fsm_init(struct fsm_session *s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns s->gen, s->state, s->last_error, s->frozen_at, s->deadline,
-          s->clock;
+	  s->clock;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
 
   behavior bad_timeout:
     assumes timeout_ns == 0 || timeout_ns > FSM_TIMEOUT_MAX_NS ||
-            now > FSM_U64_MAX - timeout_ns;
+	    now > FSM_U64_MAX - timeout_ns;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_INVALID;
   behavior busy:
     assumes 0 < timeout_ns <= FSM_TIMEOUT_MAX_NS &&
-            now <= FSM_U64_MAX - timeout_ns;
+	    now <= FSM_U64_MAX - timeout_ns;
     assumes s->state != FSM_STABLE;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_BUSY;
   behavior exhausted:
     assumes 0 < timeout_ns <= FSM_TIMEOUT_MAX_NS &&
-            now <= FSM_U64_MAX - timeout_ns;
+	    now <= FSM_U64_MAX - timeout_ns;
     assumes s->state == FSM_STABLE && s->gen == FSM_U64_MAX;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_EXHAUSTED;
   behavior froze:
     assumes 0 < timeout_ns <= FSM_TIMEOUT_MAX_NS &&
-            now <= FSM_U64_MAX - timeout_ns;
+	    now <= FSM_U64_MAX - timeout_ns;
     assumes s->state == FSM_STABLE && s->gen < FSM_U64_MAX;
     ensures \result == FSM_FROZE;
     ensures s->state == FSM_FROZEN && s->last_error == FSM_ERR_NONE;
@@ -404,7 +404,7 @@ int fsm_timeout(struct fsm_session *s, unsigned long long gen,
   requires mono: now >= s->clock;
   assigns \nothing;
   ensures s->state == FSM_FROZEN && now < s->deadline ==>
-            \result == s->deadline - now;
+	    \result == s->deadline - now;
   ensures !(s->state == FSM_FROZEN && now < s->deadline) ==> \result == 0;
 */
 unsigned long long fsm_time_left(const struct fsm_session *s,
