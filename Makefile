@@ -66,7 +66,14 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
 UAPI := include/uapi/linux/freezeguard.h
 
-.PHONY: module freezectl vm-test vm-test-negative demo lint
+.PHONY: module freezectl vm-test vm-test-negative demo lint docs
+
+$(B)/fsm-diagram: tools/fsm-diagram.c $(CORE) $(CHECK_H) | $(B)
+	$(CC) $(CFLAGS_TEST) -o $@ tools/fsm-diagram.c module/fsm.c
+
+# README's state table and docs/state-diagram.svg, from the core itself
+docs:
+	scripts/docs
 
 # checkpatch.pl --strict and sparse (make C=2)
 lint:
