@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * freezeguard sessions: see session.h.
+ *
+ * Each transition takes the session's mutex, reads the monotonic clock
+ * under it, calls the core, and reacts to the core's verdict (arm or cancel
+ * the deadline, warn, wake waiters). The deadline is an hrtimer whose
+ * callback only queues the timeout worker; the worker calls the core's
+ * timeout step with the generation the timer was armed for. Cancelling the
+ * timer on thaw is only an optimisation: the core ignores a worker whose
+ * freeze has ended.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/hashtable.h>
+#include <linux/jhash.h>
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "compat.h"
+#include "session.h"
+
+bool fg_fault_skip_cancel;
+module_param_named(fault_skip_cancel, fg_fault_skip_cancel, bool, 0644);
+MODULE_PARM_DESC(fault_skip_cancel,
+		 "Testing: thaw and abort leave the deadline armed, as if every cancel lost its race (default off)");
+
+unsigned int fg_fault_worker_delay_us;
+module_param_named(fault_worker_delay_us, fg_fault_worker_delay_us, uint, 0644);
+MODULE_PARM_DESC(fault_worker_delay_us,
+		 "Testing: the timeout worker sleeps this long before taking the session lock (default 0)");
+
+static DEFINE_MUTEX(fg_table_lock);	/* create, remove, list */
+static DEFINE_HASHTABLE(fg_names, 10);
+static DEFINE_XARRAY_ALLOC1(fg_ids);
+static unsigned int fg_nr_sessions;
+static struct workqueue_struct *fg_wq;
+DECLARE_WAIT_QUEUE_HEAD(fg_waitq);
+atomic64_t fg_events = ATOMIC64_INIT(0);
+
+static u32 name_hash(const char *name)
+{
+	return jhash(name, strlen(name), 0);
+}
+
+/* Errno for the caller of a transition; 0 when it was accepted. */
+static int verdict_errno(int verdict)
+{
+	switch (verdict) {
+	case FSM_E_BUSY:
+		return -EBUSY;
+	case FSM_E_NOT_FROZEN:
+		return -EALREADY;
+	case FSM_EXPIRED:	/* a thaw or abort that found the deadline passed */
+	case FSM_E_TIMED_OUT:
+		return -ETIMEDOUT;
+	case FSM_E_STALE:
+		return -ESTALE;
+	case FSM_E_INVALID:
+		return -EINVAL;
+	case FSM_E_EXHAUSTED:
+		return -EOVERFLOW;
+	default:
+		return 0;
+	}
+}
+
+/* ---- the reaction to the core's verdicts -------------------------------- */
+
+static void session_publish(struct fg_session *s)
+{
+	lockdep_assert_held(&s->lock);
+	WRITE_ONCE(s->pub_state, s->fsm.state);
+	WRITE_ONCE(s->pub_gen, s->fsm.gen);
+	atomic64_inc(&fg_events);
+	wake_up_all(&fg_waitq);
+}
+
+static void deadline_arm(struct fg_session *s)
+{
+	hrtimer_start(&s->deadline_timer, ns_to_ktime(s->fsm.deadline),
+		      HRTIMER_MODE_ABS);
+}
+
+/* Without waiting: the timer may be running, the worker may be blocked on our lock. */
+static void deadline_try_cancel(struct fg_session *s)
+{
+	if (READ_ONCE(fg_fault_skip_cancel))
+		return;
+	hrtimer_try_to_cancel(&s->deadline_timer);
+	cancel_work(&s->timeout_work);
+}
+
+/* Act on what the core decided. Called with s->lock held. */
+static void session_react(struct fg_session *s, int verdict)
+{
+	lockdep_assert_held(&s->lock);
+	switch (verdict) {
+	case FSM_FROZE:
+		s->armed_gen = s->fsm.gen;
+		deadline_arm(s);
+		break;
+	case FSM_EARLY:
+		deadline_arm(s);
+		return;
+	case FSM_THAWED:
+	case FSM_ABORTED:
+		deadline_try_cancel(s);
+		break;
+	case FSM_EXPIRED:
+		pr_warn_ratelimited("session %s: freeze of generation %llu timed out after %u ms\n",
+				    s->name, s->fsm.gen, s->timeout_ms);
+		deadline_try_cancel(s);
+		break;
+	case FSM_RESET:
+		break;
+	default:		/* refused, or a worker that is not ours: nothing changed */
+		return;
+	}
+	session_publish(s);
+}
+
+static enum hrtimer_restart deadline_timer_fn(struct hrtimer *timer)
+{
+	struct fg_session *s = container_of(timer, struct fg_session, deadline_timer);
+
+	queue_work(fg_wq, &s->timeout_work);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * fg_session_run_worker() - the timeout worker's step, as the work item runs it
+ * @s: the session
+ *
+ * Asks the core to time out the generation the deadline was armed for;
+ * the core alone decides whether that changes anything.
+ */
+void fg_session_run_worker(struct fg_session *s)
+{
+	unsigned int delay_us = READ_ONCE(fg_fault_worker_delay_us);
+
+	if (delay_us)
+		fsleep(delay_us);
+	mutex_lock(&s->lock);
+	if (!s->dead)
+		session_react(s, fsm_timeout(&s->fsm, s->armed_gen, ktime_get_ns()));
+	mutex_unlock(&s->lock);
+}
+
+static void timeout_work_fn(struct work_struct *work)
+{
+	fg_session_run_worker(container_of(work, struct fg_session, timeout_work));
+}
+
+/* ---- lifetime ----------------------------------------------------------- */
+
+static void session_release(struct kref *ref)
+{
+	struct fg_session *s = container_of(ref, struct fg_session, ref);
+
+	/*
+	 * s->dead is set, so the worker no longer re-arms the timer: once the
+	 * timer is cancelled, the last work it queued is the last one.
+	 */
+	hrtimer_cancel(&s->deadline_timer);
+	cancel_work_sync(&s->timeout_work);
+	mutex_destroy(&s->lock);
+	kfree_rcu(s, rcu);
+}
+
+void fg_session_put(struct fg_session *s)
+{
+	kref_put(&s->ref, session_release);
+}
+
+/* Look a session up by name and take a reference; no global lock. */
+struct fg_session *fg_session_get(const char *name)
+{
+	struct fg_session *s, *found = NULL;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(fg_names, s, hnode, name_hash(name)) {
+		if (!strcmp(s->name, name) && kref_get_unless_zero(&s->ref)) {
+			found = s;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static struct fg_session *session_find_locked(const char *name)
+{
+	struct fg_session *s;
+
+	lockdep_assert_held(&fg_table_lock);
+	hash_for_each_possible(fg_names, s, hnode, name_hash(name))
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+/**
+ * fg_session_create() - create a session, or find it
+ * @name: a valid name
+ * @exclusive: EEXIST if it exists; else return the existing one
+ * @max_sessions: ENOSPC if this many exist
+ *
+ * Return: the session with a reference for the caller, or an ERR_PTR.
+ */
+struct fg_session *fg_session_create(const char *name, bool exclusive,
+				     unsigned int max_sessions)
+{
+	struct fg_session *s;
+	int err;
+
+	mutex_lock(&fg_table_lock);
+	s = session_find_locked(name);
+	if (s) {
+		err = exclusive ? -EEXIST : 0;
+		if (!err)
+			kref_get(&s->ref);
+		goto out;
+	}
+	err = -ENOSPC;
+	if (fg_nr_sessions >= max_sessions)
+		goto out;
+	err = -ENOMEM;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		goto out;
+	kref_init(&s->ref);	/* the tables' reference */
+	mutex_init(&s->lock);
+	fsm_init(&s->fsm);
+	s->pub_state = s->fsm.state;
+	strscpy(s->name, name, sizeof(s->name));
+	fg_hrtimer_setup(&s->deadline_timer, deadline_timer_fn);
+	INIT_WORK(&s->timeout_work, timeout_work_fn);
+	err = xa_alloc(&fg_ids, &s->id, s, xa_limit_32b, GFP_KERNEL);
+	if (err) {
+		kfree(s);
+		err = err == -EBUSY ? -ENOSPC : err;
+		goto out;
+	}
+	hash_add_rcu(fg_names, &s->hnode, name_hash(name));
+	fg_nr_sessions++;
+	kref_get(&s->ref);	/* the caller's */
+	err = 0;
+out:
+	mutex_unlock(&fg_table_lock);
+	return err ? ERR_PTR(err) : s;
+}
+
+/* Take @s out of the tables; the caller holds fg_table_lock and s->lock. */
+static void session_unlink(struct fg_session *s)
+{
+	lockdep_assert_held(&fg_table_lock);
+	lockdep_assert_held(&s->lock);
+	s->dead = true;
+	hash_del_rcu(&s->hnode);
+	xa_erase(&fg_ids, s->id);
+	fg_nr_sessions--;
+	wake_up_all(&fg_waitq);	/* WAIT on it returns ENOENT */
+}
+
+/**
+ * fg_session_remove() - remove a session that is not frozen
+ * @name: its name
+ * @gen: out: its generation (also when refused with EBUSY)
+ *
+ * Return: 0, -ENOENT, or -EBUSY when it is frozen.
+ */
+int fg_session_remove(const char *name, u64 *gen)
+{
+	struct fg_session *s;
+	int err = -ENOENT;
+
+	mutex_lock(&fg_table_lock);
+	s = session_find_locked(name);
+	if (s) {
+		mutex_lock(&s->lock);
+		err = fsm_may_remove(&s->fsm) ? 0 : -EBUSY;
+		if (!err)
+			session_unlink(s);
+		*gen = s->fsm.gen;
+		mutex_unlock(&s->lock);
+	}
+	mutex_unlock(&fg_table_lock);
+	if (!err)
+		fg_session_put(s);	/* the tables' reference */
+	return err;
+}
+
+/**
+ * fg_session_step() - one transition, as the core decides it
+ * @s: the session
+ * @op: what the requester asks
+ * @timeout_ms: FG_FREEZE: the timeout, already validated
+ * @gen: in: THAW/ABORT: the generation to end, or FSM_GEN_ANY;
+ *	out: the session's generation after the step
+ *
+ * Return: 0 or the errno of the refusal (-ETIMEDOUT: the freeze timed out).
+ */
+int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
+		    u64 *gen)
+{
+	u64 now;
+	int verdict;
+
+	mutex_lock(&s->lock);
+	if (s->dead) {
+		mutex_unlock(&s->lock);
+		return -ENOENT;
+	}
+	now = ktime_get_ns();	/* under the lock: never behind s->fsm.clock */
+	switch (op) {
+	case FG_FREEZE:
+		verdict = fsm_freeze(&s->fsm, (u64)timeout_ms * NSEC_PER_MSEC, now);
+		if (verdict == FSM_FROZE)
+			s->timeout_ms = timeout_ms;
+		break;
+	case FG_THAW:
+		verdict = fsm_thaw(&s->fsm, *gen, now);
+		break;
+	case FG_ABORT:
+		verdict = fsm_abort(&s->fsm, *gen, now);
+		break;
+	default:
+		verdict = fsm_reset(&s->fsm, now);
+		break;
+	}
+	session_react(s, verdict);
+	*gen = s->fsm.gen;
+	mutex_unlock(&s->lock);
+	return verdict_errno(verdict);
+}
+
+/**
+ * fg_session_status() - a session as STATUS reports it
+ * @s: the session
+ * @st: filled; zeroed first, so nothing of the kernel's leaks
+ */
+void fg_session_status(struct fg_session *s, struct freezeguard_status *st)
+{
+	u64 now;
+
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&s->lock);
+	now = ktime_get_ns();
+	strscpy(st->name, s->name, sizeof(st->name));
+	st->state = s->fsm.state;
+	st->last_error = s->fsm.last_error;
+	st->hresult = s->fsm.last_error == FSM_ERR_TIMEOUT ?
+		      FREEZEGUARD_HRESULT_TIMEOUT : 0;
+	st->generation = s->fsm.gen;
+	st->timeout_ms = s->timeout_ms;
+	st->time_left_ns = fsm_time_left(&s->fsm, now);
+	if (s->fsm.state == FSM_FROZEN)
+		st->frozen_ns = now - s->fsm.frozen_at;
+	st->thaws = s->fsm.thaws;
+	st->timeouts = s->fsm.timeouts;
+	st->aborts = s->fsm.aborts;
+	mutex_unlock(&s->lock);
+}
+
+/**
+ * fg_sessions_list() - copy sessions out in id order
+ * @cursor: in: first id to report; out: the id to continue from, 0 at the end
+ * @out: user array of @capacity entries
+ * @capacity: its size
+ * @count: out: entries copied
+ *
+ * Return: 0 or -EFAULT.
+ */
+int fg_sessions_list(u64 *cursor, struct freezeguard_status __user *out,
+		     u32 capacity, u32 *count)
+{
+	struct freezeguard_status st;
+	struct fg_session *s;
+	unsigned long id;
+	int err = 0;
+
+	*count = 0;
+	mutex_lock(&fg_table_lock);
+	xa_for_each_start(&fg_ids, id, s, *cursor) {
+		if (*count == capacity)
+			break;
+		fg_session_status(s, &st);
+		if (copy_to_user(&out[*count], &st, sizeof(st))) {
+			err = -EFAULT;
+			break;
+		}
+		(*count)++;
+	}
+	/* Stopped on a session that did not fit: start there next time. */
+	*cursor = s ? id : 0;
+	mutex_unlock(&fg_table_lock);
+	return err;
+}
+
+/* Has @s left (@state, @gen), or gone? For waiters, without the lock. */
+bool fg_session_changed(struct fg_session *s, u32 state, u64 gen)
+{
+	return READ_ONCE(s->dead) || READ_ONCE(s->pub_state) != state ||
+	       READ_ONCE(s->pub_gen) != gen;
+}
+
+int fg_sessions_init(void)
+{
+	fg_wq = alloc_workqueue("freezeguard", WQ_HIGHPRI, 0);
+	return fg_wq ? 0 : -ENOMEM;
+}
+
+/*
+ * No user is left: end every frozen session as aborted, then stop its timer
+ * and worker for good. Nothing of ours runs after this returns.
+ */
+void fg_sessions_exit(void)
+{
+	struct fg_session *s;
+	unsigned long id;
+
+	mutex_lock(&fg_table_lock);
+	xa_for_each(&fg_ids, id, s) {
+		mutex_lock(&s->lock);
+		session_react(s, fsm_abort(&s->fsm, FSM_GEN_ANY, ktime_get_ns()));
+		session_unlink(s);
+		mutex_unlock(&s->lock);
+		fg_session_put(s);	/* cancels the timer and the worker, synchronously */
+	}
+	mutex_unlock(&fg_table_lock);
+	destroy_workqueue(fg_wq);
+	rcu_barrier();		/* the kfree_rcu() of every session has run */
+}
