@@ -66,7 +66,7 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
 UAPI := include/uapi/linux/freezeguard.h
 
-.PHONY: module freezectl vm-test vm-test-negative demo lint docs
+.PHONY: module freezectl vm-test vm-test-negative vm-test-debug demo lint docs
 
 $(B)/fsm-diagram: tools/fsm-diagram.c $(CORE) $(CHECK_H) | $(B)
 	$(CC) $(CFLAGS_TEST) -o $@ tools/fsm-diagram.c module/fsm.c
@@ -95,12 +95,19 @@ $(B)/freezectl.static: userspace/freezectl.c $(UAPI) | $(B)
 $(B)/fgtest: tests/vm/fgtest.c $(UAPI) | $(B)
 	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/vm/fgtest.c
 
-# VM_KVER: which installed kernel to boot (default: newest 6.1 generic).
+# make vm-test KVER=<installed kernel>: the VM suite on that kernel
+# (default: the newest Debian 6.1 generic); make vm-test-debug: on the debug
+# + KUnit kernel, built (or taken from its cache) first.
+VM_KVER := $(if $(filter command line environment,$(origin KVER)),--kver $(KVER))
+
 vm-test:
-	tests/vm/run-vm $(if $(VM_KVER),--kver $(VM_KVER)) main
+	tests/vm/run-vm $(VM_KVER) main
 
 vm-test-negative:
-	tests/vm/run-vm $(if $(VM_KVER),--kver $(VM_KVER)) --variant kb915331 negative
+	tests/vm/run-vm $(VM_KVER) --variant kb915331 negative
+
+vm-test-debug:
+	tests/vm/run-vm --kernel "$$(scripts/build-debug-kernel)" --scale 10 main
 
 demo:
-	tests/vm/run-vm $(if $(VM_KVER),--kver $(VM_KVER)) --show demo
+	tests/vm/run-vm $(VM_KVER) --show demo

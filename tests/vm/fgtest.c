@@ -381,7 +381,8 @@ static void msleep(unsigned int ms)
 		;
 }
 
-static int run_wait(void)
+/* -s SCALE stretches the deadlines and pauses, for slow kernels. */
+static int run_wait(int argc, char **argv)
 {
 	int fd = dev_open(), fd2 = dev_open();
 	struct waiter wt = { .state = FREEZEGUARD_STATE_FROZEN, .timeout_ms = 20000 };
@@ -390,18 +391,24 @@ static int run_wait(void)
 	struct pollfd p = { .fd = fd2, .events = POLLIN };
 	pthread_t th;
 	uint64_t gen;
+	unsigned int scale = 1;
+	int opt;
 
-	req(fd, FREEZEGUARD_IOC_FREEZE, "waitme", 20000, 0, &gen);
+	while ((opt = getopt(argc, argv, "s:")) != -1)
+		if (opt == 's')
+			scale = atoi(optarg);
+	wt.timeout_ms = 20000 * scale;
+	req(fd, FREEZEGUARD_IOC_FREEZE, "waitme", 20000 * scale, 0, &gen);
 	wt.gen = gen;
 	pthread_create(&th, NULL, waiter_fn, &wt);
-	msleep(100);
+	msleep(100 * scale);
 	req(fd, FREEZEGUARD_IOC_THAW, "waitme", 0, gen, NULL);
 	pthread_join(th, NULL);
 	tap(wt.err == 0 && wt.w.state == FREEZEGUARD_STATE_STABLE && wt.w.generation == gen,
 	    "WAIT wakes on thaw (errno %d, state %u)", wt.err, wt.w.state);
 
 	/* the deadline's worker wakes a waiter too */
-	req(fd, FREEZEGUARD_IOC_FREEZE, "waitme", 200, 0, &gen);
+	req(fd, FREEZEGUARD_IOC_FREEZE, "waitme", 200 * scale, 0, &gen);
 	wt.gen = gen;
 	pthread_create(&th, NULL, waiter_fn, &wt);
 	pthread_join(th, NULL);
@@ -409,13 +416,13 @@ static int run_wait(void)
 	    "WAIT wakes on timeout (errno %d, state %u)", wt.err, wt.w.state);
 
 	wt.state = FREEZEGUARD_STATE_FAILED;
-	wt.timeout_ms = 100;
+	wt.timeout_ms = 100 * scale;
 	waiter_fn(&wt);
 	tap(wt.err == ETIME, "WAIT with no change times out with ETIME (errno %d)", wt.err);
 
 	wt.timeout_ms = 0;
 	pthread_create(&th, NULL, waiter_fn, &wt);
-	msleep(100);
+	msleep(100 * scale);
 	req(fd, FREEZEGUARD_IOC_RESET, "waitme", 0, 0, NULL);
 	pthread_join(th, NULL);
 	tap(wt.err == 0 && wt.w.state == FREEZEGUARD_STATE_STABLE,
@@ -423,7 +430,7 @@ static int run_wait(void)
 
 	wt.state = FREEZEGUARD_STATE_STABLE;
 	pthread_create(&th, NULL, waiter_fn, &wt);
-	msleep(100);
+	msleep(100 * scale);
 	req(fd, FREEZEGUARD_IOC_REMOVE, "waitme", 0, 0, NULL);
 	pthread_join(th, NULL);
 	tap(wt.err == ENOENT, "WAIT returns ENOENT when the session is removed (errno %d)", wt.err);
@@ -434,7 +441,7 @@ static int run_wait(void)
 	io(fd2, FREEZEGUARD_IOC_LIST, &l);
 	tap(poll(&p, 1, 0) == 0, "poll: not readable right after LIST");
 	req(fd, FREEZEGUARD_IOC_FREEZE, "pollme", 5000, 0, NULL);
-	tap(poll(&p, 1, 1000) == 1 && (p.revents & POLLIN), "poll: readable after a freeze");
+	tap(poll(&p, 1, 1000 * scale) == 1 && (p.revents & POLLIN), "poll: readable after a freeze");
 	io(fd2, FREEZEGUARD_IOC_LIST, &l);
 	tap(poll(&p, 1, 0) == 0, "poll: LIST makes it not readable again");
 	req(fd, FREEZEGUARD_IOC_THAW, "pollme", 0, 0, NULL);
@@ -608,9 +615,9 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "abi"))
 		return run_abi();
 	if (argc >= 2 && !strcmp(argv[1], "wait"))
-		return run_wait();
+		return run_wait(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "race"))
 		return run_race(argc - 1, argv + 1);
-	fprintf(stderr, "usage: fgtest abi|wait|race [-n ITER] [-d DEADLINE_MS] [-b]\n");
+	fprintf(stderr, "usage: fgtest abi | wait [-s SCALE] | race [-n ITER] [-d DEADLINE_MS] [-b]\n");
 	return 2;
 }

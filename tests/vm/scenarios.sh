@@ -3,6 +3,10 @@
 # "FGTAP ok - ..." or "FGTAP not ok - ..." line; the host counts them.
 
 P=/sys/module/freezeguard/parameters
+SCALE=${SCALE:-1}
+
+ms() { echo $(($1 * SCALE)); }			# a duration, scaled
+pause() { usleep $(($1 * SCALE * 1000)); }	# pause MS, scaled
 
 tap() {	# tap STATUS DESCRIPTION
 	if [ "$1" = 0 ]; then echo "FGTAP ok - $2"; else echo "FGTAP not ok - $2"; fi
@@ -50,37 +54,37 @@ scenario_load() {
 }
 
 scenario_freeze_thaw() {
-	expect 0 "freeze s1" freezectl freeze s1 --timeout 10000
+	expect 0 "freeze s1" freezectl freeze s1 --timeout $(ms 10000)
 	check "s1 FROZEN, generation 1" s1 state FROZEN generation 1 vss_state 3
 	expect 0 "thaw s1 in time" freezectl thaw s1
 	check "s1 STABLE after thaw, 1 thaw counted" s1 state STABLE last_error NONE thaws 1 timeouts 0
 }
 
 scenario_freeze_timeout() {
-	expect 0 "freeze s2 with a 300 ms deadline" freezectl freeze s2 --timeout 300
-	sleep 1
+	expect 0 "freeze s2 with a $(ms 300) ms deadline" freezectl freeze s2 --timeout $(ms 300)
+	pause 1000
 	check "s2 FAILED / TIMEOUT after its deadline" s2 state FAILED vss_state 9 last_error TIMEOUT hresult 0x800423F2 timeouts 1
 	expect 3 "thaw after the timeout exits 3" freezectl thaw s2
 	expect 1 "freeze of a FAILED session is refused (EBUSY)" freezectl freeze s2
 	expect 0 "reset s2" freezectl reset s2
 	check "s2 STABLE after reset" s2 state STABLE last_error NONE
-	dmesg | grep -q "freezeguard: session s2: freeze of generation 1 timed out after 300 ms"
+	dmesg | grep -q "freezeguard: session s2: freeze of generation 1 timed out after $(ms 300) ms"
 	tap $? "timeout warning in the kernel log names session, generation and timeout"
 }
 
 scenario_stale_worker() {
 	echo 1 > $P/fault_skip_cancel
-	expect 0 "freeze s3 (300 ms)" freezectl freeze s3 --timeout 300
+	expect 0 "freeze s3 ($(ms 300) ms)" freezectl freeze s3 --timeout $(ms 300)
 	expect 0 "thaw s3 (its timer left armed)" freezectl thaw s3
-	expect 0 "freeze s3 again (10 s)" freezectl freeze s3 --timeout 10000
-	sleep 1
+	expect 0 "freeze s3 again ($(ms 10000) ms)" freezectl freeze s3 --timeout $(ms 10000)
+	pause 1000
 	check "second freeze survives the first deadline" s3 state FROZEN generation 2 timeouts 0
 	expect 0 "thaw s3 generation 2" freezectl thaw s3 --generation 2
 	echo 0 > $P/fault_skip_cancel
 }
 
 scenario_abort() {
-	expect 0 "freeze s4" freezectl freeze s4 --timeout 10000
+	expect 0 "freeze s4" freezectl freeze s4 --timeout $(ms 10000)
 	expect 0 "abort s4" freezectl abort s4
 	check "s4 STABLE / ABORTED" s4 state STABLE last_error ABORTED aborts 1
 	expect 1 "thaw after abort is refused (EALREADY)" freezectl thaw s4
@@ -97,21 +101,21 @@ scenario_list() {
 }
 
 scenario_wait_cli() {
-	freezectl freeze s5 --timeout 300 >/dev/null
-	expect 0 "wait --state FAILED returns when the deadline passes" freezectl wait s5 --state FAILED --timeout 5000
-	expect 4 "wait for a state that does not come exits 4" freezectl wait s5 --state FROZEN --timeout 200
+	freezectl freeze s5 --timeout $(ms 300) >/dev/null
+	expect 0 "wait --state FAILED returns when the deadline passes" freezectl wait s5 --state FAILED --timeout $(ms 5000)
+	expect 4 "wait for a state that does not come exits 4" freezectl wait s5 --state FROZEN --timeout $(ms 200)
 }
 
 scenario_run() {
-	expect 0 "run: freeze, true, thaw in time" freezectl run s6 --timeout 5000 -- true
-	expect 1 "run: a failing program exits 1 (and thaws)" freezectl run s6 --timeout 5000 -- false
+	expect 0 "run: freeze, true, thaw in time" freezectl run s6 --timeout $(ms 5000) -- true
+	expect 1 "run: a failing program exits 1 (and thaws)" freezectl run s6 --timeout $(ms 5000) -- false
 	check "run left s6 STABLE" s6 state STABLE thaws 2
-	expect 3 "run: a program outlasting the deadline exits 3" freezectl run s6 --timeout 200 -- sleep 1
+	expect 3 "run: a program outlasting the deadline exits 3" freezectl run s6 --timeout $(ms 200) -- usleep $(($(ms 200) * 5000))
 	freezectl reset s6
 }
 
 scenario_wait_poll() {
-	fgtest wait
+	fgtest wait -s $SCALE
 }
 
 scenario_abi() {
@@ -123,12 +127,12 @@ scenario_abi() {
 }
 
 scenario_race() {
-	fgtest race -n 2000 -d 4
+	fgtest race -n $((2000 / SCALE)) -d $(ms 4)
 	# Every cancel "lost", and the worker held back: workers of thawed
 	# generations run after the thaw (the KB 915331 window, wide open).
 	echo 1 > $P/fault_skip_cancel
-	echo 2000 > $P/fault_worker_delay_us
-	fgtest race -n 1000 -d 4
+	echo $(($(ms 2) * 1000)) > $P/fault_worker_delay_us
+	fgtest race -n $((1000 / SCALE)) -d $(ms 4)
 	echo 0 > $P/fault_skip_cancel
 	echo 0 > $P/fault_worker_delay_us
 }
@@ -137,28 +141,42 @@ scenario_rmmod_frozen() {
 	for s in s1 s2 s3 s4 s5 s6 race0 race1; do freezectl remove $s 2>/dev/null; done
 	i=0
 	while [ $i -lt 100 ]; do
-		freezectl freeze -q "rm$i" --timeout $((2000 + i * 100)) || break
+		freezectl freeze -q "rm$i" --timeout $(ms $((2000 + i * 100))) || break
 		i=$((i + 1))
 	done
 	tap $((100 - i)) "100 sessions frozen with pending deadlines ($i)"
 	# a worker queued and held back when rmmod comes: rmmod must wait for it
-	echo 500000 > $P/fault_worker_delay_us
+	echo $(($(ms 500) * 1000)) > $P/fault_worker_delay_us
 	freezectl freeze -q rmlate --timeout 1
-	sleep 0.1
+	pause 100
 	start=$(cut -d' ' -f1 /proc/uptime)
 	expect 0 "rmmod with 100 sessions frozen" rmmod freezeguard
 	end=$(cut -d' ' -f1 /proc/uptime)
 	echo "rmmod took $start -> $end s (uptime)"
 	[ ! -e /dev/freezeguard ] && ! grep -q '^freezeguard ' /proc/modules
 	tap $? "module and device are gone"
-	sleep 3		# past every deadline: nothing of the module may run now
+	pause 3000	# past every deadline: nothing of the module may run now
 	expect 0 "insmod again" insmod /freezeguard.ko
 	[ "$(freezectl list --json)" = "[]" ]
 	tap $? "no session survives a reload"
 	expect 0 "rmmod again" rmmod freezeguard
 }
 
+# The KUnit suites (on kernels with CONFIG_KUNIT): load, read KTAP back.
+scenario_kunit() {
+	[ -f /freezeguard_test.ko ] || return 0
+	expect 0 "insmod freezeguard_test.ko (KUnit runs at load)" insmod /freezeguard_test.ko
+	rmmod freezeguard_test
+	# "        ok N desc" (parameters), "    ok N case"
+	dmesg | sed -n 's/^\[[^]]*\] //p' | sed -n \
+		-e 's/^        \(not ok\|ok\) [0-9]* \(.*\)/FGTAP \1 - kunit: fsm_test_transition: \2/p' \
+		-e 's/^    \(not ok\|ok\) [0-9]* \(.*\)/FGTAP \1 - kunit: \2/p'
+	dmesg | grep -q '# freezeguard_session: pass:6 fail:0'
+	tap $? "KUnit suite freezeguard_session reported pass:6 fail:0"
+}
+
 suite_main() {
+	scenario_kunit
 	scenario_load
 	scenario_freeze_thaw
 	scenario_freeze_timeout

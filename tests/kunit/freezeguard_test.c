@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites of freezeguard: the core's transitions as a table, and the
+ * session paths userspace cannot reach deterministically (a worker that
+ * runs after thaw, after re-freeze, after abort; the deadline passing while
+ * a thaw waits on the lock; teardown with the worker queued).
+ *
+ * The module's own files are compiled in as they are (not copied), so the
+ * tests see the sessions' static helpers; there is no device here.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt	/* as session.c has it */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+
+#include "../../module/fsm.c"
+#include "../../module/session.c"
+
+/* ---- the core: every state x input, as a table ------------------------- */
+
+#define T 1000ULL		/* timeout of the freeze that makes FROZEN */
+#define AT 100ULL		/* its time */
+#define BEFORE (AT + T - 1)
+#define AFTER (AT + 3 * T)
+
+enum fsm_input { IN_FREEZE, IN_THAW, IN_THAW_LATE, IN_THAW_OTHER, IN_ABORT,
+		 IN_ABORT_LATE, IN_RESET, IN_WORKER_EARLY, IN_WORKER, IN_WORKER_OLD };
+
+struct fsm_case {
+	const char *desc;
+	enum fsm_state from;
+	enum fsm_input input;
+	int verdict;
+	enum fsm_state to;
+};
+
+static const struct fsm_case fsm_cases[] = {
+	{ "STABLE freeze", FSM_STABLE, IN_FREEZE, FSM_FROZE, FSM_FROZEN },
+	{ "STABLE thaw", FSM_STABLE, IN_THAW, FSM_E_NOT_FROZEN, FSM_STABLE },
+	{ "STABLE abort", FSM_STABLE, IN_ABORT, FSM_E_NOT_FROZEN, FSM_STABLE },
+	{ "STABLE reset", FSM_STABLE, IN_RESET, FSM_RESET, FSM_STABLE },
+	{ "STABLE worker (KB 915331)", FSM_STABLE, IN_WORKER, FSM_IGNORED, FSM_STABLE },
+	{ "FROZEN freeze", FSM_FROZEN, IN_FREEZE, FSM_E_BUSY, FSM_FROZEN },
+	{ "FROZEN thaw in time", FSM_FROZEN, IN_THAW, FSM_THAWED, FSM_STABLE },
+	{ "FROZEN thaw late", FSM_FROZEN, IN_THAW_LATE, FSM_EXPIRED, FSM_FAILED },
+	{ "FROZEN thaw other generation", FSM_FROZEN, IN_THAW_OTHER, FSM_E_STALE, FSM_FROZEN },
+	{ "FROZEN abort in time", FSM_FROZEN, IN_ABORT, FSM_ABORTED, FSM_STABLE },
+	{ "FROZEN abort late", FSM_FROZEN, IN_ABORT_LATE, FSM_EXPIRED, FSM_FAILED },
+	{ "FROZEN reset", FSM_FROZEN, IN_RESET, FSM_E_BUSY, FSM_FROZEN },
+	{ "FROZEN worker early", FSM_FROZEN, IN_WORKER_EARLY, FSM_EARLY, FSM_FROZEN },
+	{ "FROZEN worker due", FSM_FROZEN, IN_WORKER, FSM_EXPIRED, FSM_FAILED },
+	{ "FROZEN worker of older generation", FSM_FROZEN, IN_WORKER_OLD, FSM_IGNORED, FSM_FROZEN },
+	{ "FAILED freeze", FSM_FAILED, IN_FREEZE, FSM_E_BUSY, FSM_FAILED },
+	{ "FAILED thaw", FSM_FAILED, IN_THAW_LATE, FSM_E_TIMED_OUT, FSM_FAILED },
+	{ "FAILED abort", FSM_FAILED, IN_ABORT_LATE, FSM_E_TIMED_OUT, FSM_FAILED },
+	{ "FAILED reset", FSM_FAILED, IN_RESET, FSM_RESET, FSM_STABLE },
+	{ "FAILED worker again", FSM_FAILED, IN_WORKER, FSM_IGNORED, FSM_FAILED },
+};
+
+static void fsm_case_to_desc(const struct fsm_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fsm_transition, fsm_cases, fsm_case_to_desc);
+
+/* A session in @state, generation 2 (so that an older one exists). */
+static void fsm_reach(struct fsm_session *s, enum fsm_state state)
+{
+	fsm_init(s);
+	fsm_freeze(s, T, 1);
+	fsm_thaw(s, 1, 2);
+	if (state != FSM_STABLE)
+		fsm_freeze(s, T, AT);
+	if (state == FSM_FAILED)
+		fsm_timeout(s, 2, AT + T);
+}
+
+static int fsm_apply(struct fsm_session *s, enum fsm_input in)
+{
+	switch (in) {
+	case IN_FREEZE:
+		return fsm_freeze(s, T, AFTER);
+	case IN_THAW:
+		return fsm_thaw(s, s->gen, BEFORE);
+	case IN_THAW_LATE:
+		return fsm_thaw(s, s->gen, AFTER);
+	case IN_THAW_OTHER:
+		return fsm_thaw(s, s->gen + 1, BEFORE);
+	case IN_ABORT:
+		return fsm_abort(s, FSM_GEN_ANY, BEFORE);
+	case IN_ABORT_LATE:
+		return fsm_abort(s, FSM_GEN_ANY, AFTER);
+	case IN_RESET:
+		return fsm_reset(s, AFTER);
+	case IN_WORKER_EARLY:
+		return fsm_timeout(s, s->gen, BEFORE);
+	case IN_WORKER:
+		return fsm_timeout(s, s->gen, AFTER);
+	default:
+		return fsm_timeout(s, s->gen - 1, AFTER);
+	}
+}
+
+static void fsm_test_transition(struct kunit *test)
+{
+	const struct fsm_case *c = test->param_value;
+	struct fsm_session s, before;
+	unsigned long long ended;
+
+	fsm_reach(&s, c->from);
+	KUNIT_ASSERT_EQ(test, s.state, c->from);
+	before = s;
+	KUNIT_EXPECT_EQ(test, fsm_apply(&s, c->input), c->verdict);
+	KUNIT_EXPECT_EQ(test, s.state, c->to);
+	/* a refusal, an early or an ignored worker changes nothing at all */
+	if (c->verdict < 0 || c->verdict == FSM_EARLY || c->verdict == FSM_IGNORED)
+		KUNIT_EXPECT_EQ(test, memcmp(&s, &before, sizeof(s)), 0);
+	/* exactly once: every generation ended once, but the frozen one */
+	ended = s.thaws + s.timeouts + s.aborts;
+	KUNIT_EXPECT_EQ(test, ended + (s.state == FSM_FROZEN), s.gen);
+}
+
+static struct kunit_case fsm_test_cases[] = {
+	KUNIT_CASE_PARAM(fsm_test_transition, fsm_transition_gen_params),
+	{}
+};
+
+static struct kunit_suite fsm_test_suite = {
+	.name = "freezeguard_fsm",
+	.test_cases = fsm_test_cases,
+};
+
+/* ---- the sessions ------------------------------------------------------- */
+
+static int session_test_init(struct kunit *test)
+{
+	WRITE_ONCE(fg_fault_skip_cancel, false);
+	WRITE_ONCE(fg_fault_worker_delay_us, 0);
+	return fg_sessions_init();
+}
+
+static void session_test_exit(struct kunit *test)
+{
+	fg_sessions_exit();
+}
+
+/* A new session frozen for @timeout_ms; the test holds a reference. */
+static struct fg_session *frozen(struct kunit *test, const char *name,
+				 u32 timeout_ms)
+{
+	struct fg_session *s = fg_session_create(name, true, 16);
+	u64 gen = 0;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s));
+	KUNIT_ASSERT_EQ(test, fg_session_step(s, FG_FREEZE, timeout_ms, &gen), 0);
+	return s;
+}
+
+/* KB 915331: the worker starts only after the thaw won (the cancel lost). */
+static void session_test_worker_after_thaw(struct kunit *test)
+{
+	struct fg_session *s = frozen(test, "kt-thaw", 60000);
+	u64 gen = FSM_GEN_ANY;
+
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), 0);
+	fg_session_run_worker(s);
+	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_STABLE);
+	KUNIT_EXPECT_EQ(test, s->fsm.last_error, FSM_ERR_NONE);
+	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 0ULL);
+	KUNIT_EXPECT_EQ(test, s->fsm.thaws, 1ULL);
+	fg_session_put(s);
+}
+
+/* The worker of the first freeze runs during the second one. */
+static void session_test_worker_after_refreeze(struct kunit *test)
+{
+	struct fg_session *s = frozen(test, "kt-refreeze", 60000);
+	u64 gen = FSM_GEN_ANY;
+
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), 0);
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_FREEZE, 60000, &gen), 0);
+	KUNIT_EXPECT_EQ(test, gen, 2ULL);
+	fg_session_run_worker(s);
+	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FROZEN);
+	KUNIT_EXPECT_EQ(test, s->fsm.gen, 2ULL);
+	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 0ULL);
+	/* an early worker re-arms the deadline of the current freeze */
+	KUNIT_EXPECT_TRUE(test, hrtimer_active(&s->deadline_timer));
+	gen = FSM_GEN_ANY;
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), 0);
+	fg_session_put(s);
+}
+
+static void session_test_worker_after_abort(struct kunit *test)
+{
+	struct fg_session *s = frozen(test, "kt-abort", 60000);
+	u64 gen = FSM_GEN_ANY;
+
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_ABORT, 0, &gen), 0);
+	fg_session_run_worker(s);
+	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_STABLE);
+	KUNIT_EXPECT_EQ(test, s->fsm.last_error, FSM_ERR_ABORTED);
+	KUNIT_EXPECT_EQ(test, s->fsm.aborts, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 0ULL);
+	fg_session_put(s);
+}
+
+/* The real worker and a second, late run of it: one timeout, counted once. */
+static void session_test_worker_twice_counts_once(struct kunit *test)
+{
+	struct fg_session *s = frozen(test, "kt-twice", 5);
+	u64 gen = FSM_GEN_ANY;
+	int i;
+
+	for (i = 0; i < 200 && READ_ONCE(s->pub_state) != FSM_FAILED; i++)
+		msleep(10);	/* the real worker */
+	flush_workqueue(fg_wq);
+	fg_session_run_worker(s);	/* and once more, late */
+	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FAILED);
+	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 1ULL);
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), -ETIMEDOUT);
+	fg_session_put(s);
+}
+
+struct thaw_call {
+	struct work_struct work;
+	struct fg_session *s;
+	int err;
+};
+
+static void thaw_call_fn(struct work_struct *work)
+{
+	struct thaw_call *c = container_of(work, struct thaw_call, work);
+	u64 gen = FSM_GEN_ANY;
+
+	c->err = fg_session_step(c->s, FG_THAW, 0, &gen);
+}
+
+/*
+ * A thaw that waits on the lock while the deadline passes and the worker
+ * queues up behind it: the thaw reads the time when it gets the lock, so
+ * it loses, and the generation ends once, by timeout.
+ */
+static void session_test_deadline_while_thaw_waits(struct kunit *test)
+{
+	struct fg_session *s = frozen(test, "kt-waits", 20);
+	struct thaw_call c = { .s = s };
+
+	INIT_WORK_ONSTACK(&c.work, thaw_call_fn);
+	mutex_lock(&s->lock);
+	queue_work(system_unbound_wq, &c.work);
+	msleep(100);		/* the deadline passes; timer fires; worker waits too */
+	mutex_unlock(&s->lock);
+	flush_work(&c.work);
+	destroy_work_on_stack(&c.work);
+	flush_workqueue(fg_wq);
+	KUNIT_EXPECT_EQ(test, c.err, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FAILED);
+	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->fsm.thaws, 0ULL);
+	fg_session_put(s);
+}
+
+/*
+ * Teardown while the worker is queued and held back: fg_sessions_exit()
+ * must wait for it. If it did not, the worker would touch a freed session
+ * and KASAN / debugobjects would report it; the VM harness fails on that.
+ */
+static void session_test_teardown_with_work_queued(struct kunit *test)
+{
+	struct fg_session *s;
+	int i;
+
+	WRITE_ONCE(fg_fault_worker_delay_us, 500000);
+	s = frozen(test, "kt-teardown", 1);
+	fg_session_put(s);		/* only the tables hold it now */
+	for (i = 0; i < 100 && !work_busy(&s->timeout_work); i++)
+		msleep(2);		/* until the timer fires: the worker sleeps */
+	KUNIT_EXPECT_TRUE(test, work_busy(&s->timeout_work));
+	fg_sessions_exit();
+	KUNIT_ASSERT_EQ(test, fg_sessions_init(), 0);	/* for .exit */
+	WRITE_ONCE(fg_fault_worker_delay_us, 0);
+}
+
+static struct kunit_case session_test_cases[] = {
+	KUNIT_CASE(session_test_worker_after_thaw),
+	KUNIT_CASE(session_test_worker_after_refreeze),
+	KUNIT_CASE(session_test_worker_after_abort),
+	KUNIT_CASE(session_test_worker_twice_counts_once),
+	KUNIT_CASE(session_test_deadline_while_thaw_waits),
+	KUNIT_CASE(session_test_teardown_with_work_queued),
+	{}
+};
+
+static struct kunit_suite session_test_suite = {
+	.name = "freezeguard_session",
+	.init = session_test_init,
+	.exit = session_test_exit,
+	.test_cases = session_test_cases,
+};
+
+kunit_test_suites(&fsm_test_suite, &session_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests of freezeguard");
+MODULE_LICENSE("GPL");
