@@ -52,17 +52,32 @@ int fsm_freeze(struct fsm_session *s, unsigned long long timeout_ns,
   ensures shows_timeout(s);
   ensures s->timeouts == \old(s->timeouts) + 1;
   ensures s->clock == now;
+  ensures \result == FSM_EXPIRED;
 */
-static void fsm_expire(struct fsm_session *s, unsigned long long now)
+static int fsm_expire(struct fsm_session *s, unsigned long long now)
 {
 	s->state = FSM_FAILED;
 	s->last_error = FSM_ERR_TIMEOUT;
 	s->timeouts++;
 	s->clock = now;
+	return FSM_EXPIRED;
 }
 
-int fsm_thaw(struct fsm_session *s, unsigned long long gen,
-	     unsigned long long now)
+/*
+ * Why a thaw or abort of @gen may not end the current freeze, or 0 when
+ * it may (the session is frozen in that generation).
+ */
+/*@
+  requires valid: \valid_read(s);
+  assigns \nothing;
+  ensures !gen_matches(s, gen) ==> \result == FSM_E_STALE;
+  ensures gen_matches(s, gen) && s->state == FSM_FAILED ==>
+	\result == FSM_E_TIMED_OUT;
+  ensures gen_matches(s, gen) && s->state != FSM_FAILED &&
+	s->state != FSM_FROZEN ==> \result == FSM_E_NOT_FROZEN;
+  ensures gen_matches(s, gen) && s->state == FSM_FROZEN ==> \result == 0;
+*/
+static int fsm_end_refusal(const struct fsm_session *s, unsigned long long gen)
 {
 	if (gen != FSM_GEN_ANY && gen != s->gen)
 		return FSM_E_STALE;
@@ -70,10 +85,18 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
 		return FSM_E_TIMED_OUT;
 	if (s->state != FSM_FROZEN)
 		return FSM_E_NOT_FROZEN;
-	if (now >= s->deadline) {
-		fsm_expire(s, now);
-		return FSM_EXPIRED;
-	}
+	return 0;
+}
+
+int fsm_thaw(struct fsm_session *s, unsigned long long gen,
+	     unsigned long long now)
+{
+	int refusal = fsm_end_refusal(s, gen);
+
+	if (refusal)
+		return refusal;
+	if (now >= s->deadline)
+		return fsm_expire(s, now);
 	s->state = FSM_STABLE;
 	s->last_error = FSM_ERR_NONE;
 	s->thaws++;
@@ -84,16 +107,12 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
 int fsm_abort(struct fsm_session *s, unsigned long long gen,
 	      unsigned long long now)
 {
-	if (gen != FSM_GEN_ANY && gen != s->gen)
-		return FSM_E_STALE;
-	if (s->state == FSM_FAILED)
-		return FSM_E_TIMED_OUT;
-	if (s->state != FSM_FROZEN)
-		return FSM_E_NOT_FROZEN;
-	if (now >= s->deadline) {
-		fsm_expire(s, now);
-		return FSM_EXPIRED;
-	}
+	int refusal = fsm_end_refusal(s, gen);
+
+	if (refusal)
+		return refusal;
+	if (now >= s->deadline)
+		return fsm_expire(s, now);
 	s->state = FSM_STABLE;
 	s->last_error = FSM_ERR_ABORTED;
 	s->aborts++;
@@ -130,8 +149,7 @@ int fsm_timeout(struct fsm_session *s, unsigned long long gen,
 		return FSM_IGNORED;
 	if (now < s->deadline)
 		return FSM_EARLY;
-	fsm_expire(s, now);
-	return FSM_EXPIRED;
+	return fsm_expire(s, now);
 #endif
 }
 

@@ -213,8 +213,8 @@ static void session_test_worker_twice_counts_once(struct kunit *test)
 	u64 gen = FSM_GEN_ANY;
 	int i;
 
-	for (i = 0; i < 200 && READ_ONCE(s->pub_state) != FSM_FAILED; i++)
-		msleep(10);	/* the real worker */
+	for (i = 0; i < 100 && READ_ONCE(s->pub_state) != FSM_FAILED; i++)
+		msleep(20);	/* the real worker */
 	flush_workqueue(fg_wq);
 	fg_session_run_worker(s);	/* and once more, late */
 	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FAILED);
@@ -276,7 +276,7 @@ static void session_test_teardown_with_work_queued(struct kunit *test)
 	s = frozen(test, "kt-teardown", 1);
 	fg_session_put(s);		/* only the tables hold it now */
 	for (i = 0; i < 100 && !work_busy(&s->timeout_work); i++)
-		msleep(2);		/* until the timer fires: the worker sleeps */
+		usleep_range(2000, 3000);	/* until the timer fires: the worker sleeps */
 	KUNIT_EXPECT_TRUE(test, work_busy(&s->timeout_work));
 	fg_sessions_exit();
 	KUNIT_ASSERT_EQ(test, fg_sessions_init(), 0);	/* for .exit */
