@@ -275,9 +275,10 @@ static void session_test_teardown_with_work_queued(struct kunit *test)
 	WRITE_ONCE(fg_fault_worker_delay_us, 500000);
 	s = frozen(test, "kt-teardown", 1);
 	fg_session_put(s);		/* only the tables hold it now */
-	for (i = 0; i < 100 && !work_busy(&s->timeout_work); i++)
-		usleep_range(2000, 3000);	/* until the timer fires: the worker sleeps */
-	KUNIT_EXPECT_TRUE(test, work_busy(&s->timeout_work));
+	/* Until the worker runs (it then sleeps): running, it cannot be cancelled. */
+	for (i = 0; i < 200 && !(work_busy(&s->timeout_work) & WORK_BUSY_RUNNING); i++)
+		usleep_range(2000, 3000);
+	KUNIT_EXPECT_TRUE(test, work_busy(&s->timeout_work) & WORK_BUSY_RUNNING);
 	fg_sessions_exit();
 	KUNIT_ASSERT_EQ(test, fg_sessions_init(), 0);	/* for .exit */
 	WRITE_ONCE(fg_fault_worker_delay_us, 0);
