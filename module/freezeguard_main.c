@@ -24,8 +24,6 @@
 
 #include "session.h"
 
-#define FG_LIST_MAX 1024
-
 static unsigned int default_timeout_ms = 60000;
 module_param(default_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(default_timeout_ms,
@@ -164,7 +162,7 @@ static long fg_ioc_list(struct fg_file *ff, void __user *argp)
 	if (copy_from_user(&l, argp, sizeof(l)))
 		return -EFAULT;
 	if (l.flags || l.reserved0 || !all_zero(l.reserved, sizeof(l.reserved)) ||
-	    !l.capacity || l.capacity > FG_LIST_MAX || l.cursor > U32_MAX)
+	    !l.capacity || l.capacity > FREEZEGUARD_LIST_MAX || l.cursor > U32_MAX)
 		return -EINVAL;
 	WRITE_ONCE(ff->seen_events, atomic64_read(&fg_events));
 	err = fg_sessions_list(&l.cursor, u64_to_user_ptr(l.entries), l.capacity,

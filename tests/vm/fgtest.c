@@ -190,8 +190,8 @@ static void abi_fields(int fd)
 	memset(&l, 0, sizeof(l));
 	l.entries = (uintptr_t)&st;
 	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_LIST, &l), EINVAL, "LIST with capacity 0");
-	l.capacity = 1025;
-	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_LIST, &l), EINVAL, "LIST with capacity 1025");
+	l.capacity = FREEZEGUARD_LIST_MAX + 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_LIST, &l), EINVAL, "LIST with capacity above FREEZEGUARD_LIST_MAX");
 	l.capacity = 1;
 	l.reserved0 = 1;
 	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_LIST, &l), EINVAL, "LIST with reserved0 set");

@@ -45,6 +45,9 @@
 /* A session name: 1 to 63 bytes, NUL-terminated within this many bytes. */
 #define FREEZEGUARD_NAME_LEN	64
 
+/* Most entries one LIST returns. */
+#define FREEZEGUARD_LIST_MAX	1024
+
 /* Session states; the values are those of VSS_WRITER_STATE. */
 #define FREEZEGUARD_STATE_STABLE	1	/* VSS_WS_STABLE */
 #define FREEZEGUARD_STATE_FROZEN	3	/* VSS_WS_WAITING_FOR_THAW */
@@ -120,7 +123,7 @@ struct freezeguard_status {
  * struct freezeguard_list - argument of LIST: sessions in creation order
  * @entries: in: user pointer to an array of @capacity struct
  *	freezeguard_status
- * @capacity: in: size of that array (at most 1024 per call)
+ * @capacity: in: size of that array, 1 to FREEZEGUARD_LIST_MAX
  * @count: out: entries filled
  * @cursor: in: 0 to start, or the @cursor a previous LIST returned;
  *	out: where to continue, or 0 when there are no more sessions
