@@ -126,55 +126,46 @@ static int open_device(const struct options *o)
 	return fd;
 }
 
-static const char *state_name(unsigned int st)
+/* How states and last errors read: as in JSON, and as vssadmin words them. */
+struct label {
+	unsigned int value;
+	const char *name;
+	const char *text;
+};
+
+static const struct label states[] = {
+	{ FREEZEGUARD_STATE_STABLE, "STABLE", "Stable" },
+	{ FREEZEGUARD_STATE_FROZEN, "FROZEN", "Waiting for thaw" },
+	{ FREEZEGUARD_STATE_FAILED, "FAILED", "Failed at freeze" },
+	{ 0, NULL, NULL },
+};
+
+static const struct label errors[] = {
+	{ FREEZEGUARD_ERROR_NONE, "NONE", "No error" },
+	{ FREEZEGUARD_ERROR_TIMEOUT, "TIMEOUT", "Timed out (0x800423F2)" },
+	{ FREEZEGUARD_ERROR_ABORTED, "ABORTED", "Aborted" },
+	{ 0, NULL, NULL },
+};
+
+static const struct label unknown = { 0, "UNKNOWN", "Unknown" };
+
+static const struct label *label_of(const struct label *table, unsigned int value)
 {
-	switch (st) {
-	case FREEZEGUARD_STATE_STABLE: return "STABLE";
-	case FREEZEGUARD_STATE_FROZEN: return "FROZEN";
-	case FREEZEGUARD_STATE_FAILED: return "FAILED";
-	}
-	return "UNKNOWN";
+	for (; table->name; table++)
+		if (table->value == value)
+			return table;
+	return &unknown;
 }
 
-static const char *state_vss_text(unsigned int st)
-{
-	switch (st) {
-	case FREEZEGUARD_STATE_STABLE: return "Stable";
-	case FREEZEGUARD_STATE_FROZEN: return "Waiting for thaw";
-	case FREEZEGUARD_STATE_FAILED: return "Failed at freeze";
-	}
-	return "Unknown";
-}
-
+/* A state named on the command line, or -1. */
 static int state_parse(const char *s)
 {
-	if (!strcasecmp(s, "STABLE"))
-		return FREEZEGUARD_STATE_STABLE;
-	if (!strcasecmp(s, "FROZEN"))
-		return FREEZEGUARD_STATE_FROZEN;
-	if (!strcasecmp(s, "FAILED"))
-		return FREEZEGUARD_STATE_FAILED;
+	const struct label *l;
+
+	for (l = states; l->name; l++)
+		if (!strcasecmp(s, l->name))
+			return (int)l->value;
 	return -1;
-}
-
-static const char *error_name(unsigned int e)
-{
-	switch (e) {
-	case FREEZEGUARD_ERROR_NONE: return "NONE";
-	case FREEZEGUARD_ERROR_TIMEOUT: return "TIMEOUT";
-	case FREEZEGUARD_ERROR_ABORTED: return "ABORTED";
-	}
-	return "UNKNOWN";
-}
-
-static const char *error_vss_text(unsigned int e)
-{
-	switch (e) {
-	case FREEZEGUARD_ERROR_NONE: return "No error";
-	case FREEZEGUARD_ERROR_TIMEOUT: return "Timed out (0x800423F2)";
-	case FREEZEGUARD_ERROR_ABORTED: return "Aborted";
-	}
-	return "Unknown";
 }
 
 /* Names are [A-Za-z0-9._:@+-]: no JSON escaping is ever needed. */
@@ -198,8 +189,8 @@ static void status_print_json(const struct freezeguard_status *st)
 	       "\"generation\":%llu,\"timeout_ms\":%u,\"frozen_ms\":%llu,"
 	       "\"time_left_ms\":%llu,\"thaws\":%llu,\"timeouts\":%llu,"
 	       "\"aborts\":%llu}",
-	       st->name, state_name(st->state), st->state,
-	       error_name(st->last_error), st->hresult,
+	       st->name, label_of(states, st->state)->name, st->state,
+	       label_of(errors, st->last_error)->name, st->hresult,
 	       (unsigned long long)st->generation, st->timeout_ms,
 	       (unsigned long long)st->frozen_ns / 1000000,
 	       (unsigned long long)st->time_left_ns / 1000000,
@@ -211,9 +202,9 @@ static void status_print_json(const struct freezeguard_status *st)
 static void status_print_text(const struct freezeguard_status *st)
 {
 	printf("Session name: '%s'\n", st->name);
-	printf("   State: [%u] %s (%s)\n", st->state, state_vss_text(st->state),
-	       state_name(st->state));
-	printf("   Last error: %s\n", error_vss_text(st->last_error));
+	printf("   State: [%u] %s (%s)\n", st->state, label_of(states, st->state)->text,
+	       label_of(states, st->state)->name);
+	printf("   Last error: %s\n", label_of(errors, st->last_error)->text);
 	printf("   Generation: %llu\n", (unsigned long long)st->generation);
 	if (st->state == FREEZEGUARD_STATE_FROZEN)
 		printf("   Frozen for: %llu ms of %u ms, time left: %llu ms\n",
@@ -372,7 +363,7 @@ static int do_wait(int fd, const struct options *o, const char *name,
 			break;
 	}
 	if (!o->quiet)
-		printf("%s: %s, generation %llu\n", name, state_name(st.state),
+		printf("%s: %s, generation %llu\n", name, label_of(states, st.state)->name,
 		       (unsigned long long)st.generation);
 	return EXIT_OK;
 timeout:

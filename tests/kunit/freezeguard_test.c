@@ -157,18 +157,38 @@ static struct fg_session *frozen(struct kunit *test, const char *name,
 	return s;
 }
 
-/* KB 915331: the worker starts only after the thaw won (the cancel lost). */
-static void session_test_worker_after_thaw(struct kunit *test)
+/* How a freeze ended before its worker ran (its cancel having lost). */
+struct ended_case {
+	const char *desc;
+	enum fg_op op;
+	enum fsm_error last_error;
+};
+
+static const struct ended_case ended_cases[] = {
+	{ "thawed (KB 915331)", FG_THAW, FSM_ERR_NONE },
+	{ "aborted", FG_ABORT, FSM_ERR_ABORTED },
+};
+
+static void ended_case_to_desc(const struct ended_case *c, char *desc)
 {
-	struct fg_session *s = frozen(test, "kt-thaw", 60000);
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ended, ended_cases, ended_case_to_desc);
+
+/* The worker starts only after the freeze ended: it changes nothing. */
+static void session_test_worker_after_end(struct kunit *test)
+{
+	const struct ended_case *c = test->param_value;
+	struct fg_session *s = frozen(test, "kt-ended", 60000);
 	u64 gen = FSM_GEN_ANY;
 
-	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), 0);
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, c->op, 0, &gen), 0);
 	fg_session_run_worker(s);
 	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_STABLE);
-	KUNIT_EXPECT_EQ(test, s->fsm.last_error, FSM_ERR_NONE);
+	KUNIT_EXPECT_EQ(test, s->fsm.last_error, c->last_error);
 	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 0ULL);
-	KUNIT_EXPECT_EQ(test, s->fsm.thaws, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->fsm.thaws + s->fsm.aborts, 1ULL);
 	fg_session_put(s);
 }
 
@@ -189,20 +209,6 @@ static void session_test_worker_after_refreeze(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hrtimer_active(&s->deadline_timer));
 	gen = FSM_GEN_ANY;
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), 0);
-	fg_session_put(s);
-}
-
-static void session_test_worker_after_abort(struct kunit *test)
-{
-	struct fg_session *s = frozen(test, "kt-abort", 60000);
-	u64 gen = FSM_GEN_ANY;
-
-	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_ABORT, 0, &gen), 0);
-	fg_session_run_worker(s);
-	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_STABLE);
-	KUNIT_EXPECT_EQ(test, s->fsm.last_error, FSM_ERR_ABORTED);
-	KUNIT_EXPECT_EQ(test, s->fsm.aborts, 1ULL);
-	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 0ULL);
 	fg_session_put(s);
 }
 
@@ -285,9 +291,8 @@ static void session_test_teardown_with_work_queued(struct kunit *test)
 }
 
 static struct kunit_case session_test_cases[] = {
-	KUNIT_CASE(session_test_worker_after_thaw),
+	KUNIT_CASE_PARAM(session_test_worker_after_end, ended_gen_params),
 	KUNIT_CASE(session_test_worker_after_refreeze),
-	KUNIT_CASE(session_test_worker_after_abort),
 	KUNIT_CASE(session_test_worker_twice_counts_once),
 	KUNIT_CASE(session_test_deadline_while_thaw_waits),
 	KUNIT_CASE(session_test_teardown_with_work_queued),
