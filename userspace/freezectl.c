@@ -108,8 +108,6 @@ err_errno(int e, const char *fmt, ...)
 	case EPERM:
 		fputs(" (freezeguard needs root / CAP_SYS_ADMIN)", stderr);
 		break;
-	case ENOENT:
-		break;
 	}
 	fputc('\n', stderr);
 }
