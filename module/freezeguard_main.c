@@ -10,8 +10,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/build_bug.h>
 #include <linux/capability.h>
-#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -19,10 +19,22 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 #include <uapi/linux/freezeguard.h>
 
 #include "session.h"
+
+/* The core's numbers are copied into the ABI as they are. */
+static_assert(FSM_STABLE == FREEZEGUARD_STATE_STABLE);
+static_assert(FSM_FROZEN == FREEZEGUARD_STATE_FROZEN);
+static_assert(FSM_FAILED == FREEZEGUARD_STATE_FAILED);
+static_assert(FSM_ERR_NONE == FREEZEGUARD_ERROR_NONE);
+static_assert(FSM_ERR_TIMEOUT == FREEZEGUARD_ERROR_TIMEOUT);
+static_assert(FSM_ERR_ABORTED == FREEZEGUARD_ERROR_ABORTED);
+static_assert(FSM_HISTORY == FREEZEGUARD_HISTORY);
+static_assert(FSM_GEN_ANY == 0);
 
 static unsigned int default_timeout_ms = 60000;
 module_param(default_timeout_ms, uint, 0644);
@@ -43,7 +55,7 @@ struct fg_file {
 	u64 seen_events;
 };
 
-/* A name is 1..63 characters from [A-Za-z0-9._:@+-], NUL-terminated. */
+/* A name is 1..63 bytes of FREEZEGUARD_NAME_CHARS (ASCII), NUL-terminated. */
 static bool name_valid(const char *name)
 {
 	size_t len = strnlen(name, FREEZEGUARD_NAME_LEN);
@@ -51,8 +63,8 @@ static bool name_valid(const char *name)
 
 	if (len == 0 || len == FREEZEGUARD_NAME_LEN)
 		return false;
-	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("._:@+-", name[i]))
+	for (i = 0; i < len; i++)	/* name[i] != 0: strchr never matches the NUL */
+		if (!strchr(FREEZEGUARD_NAME_CHARS, name[i]))
 			return false;
 	return true;
 }
@@ -64,13 +76,25 @@ static bool all_zero(const void *p, size_t size)
 
 /* ---- ioctls ------------------------------------------------------------ */
 
+/*
+ * Copy a request in and check every field: @names_freeze for THAW and
+ * ABORT (a freeze id, or 0 with FREEZEGUARD_FLAG_CURRENT), @has_timeout
+ * for FREEZE; everything else must be zero.
+ */
 static int req_copy_in(struct freezeguard_req *req, void __user *argp,
-		       bool has_timeout)
+		       bool names_freeze, bool has_timeout)
 {
+	u32 flags_ok = names_freeze ? FREEZEGUARD_FLAG_CURRENT : 0;
+
 	if (copy_from_user(req, argp, sizeof(*req)))
 		return -EFAULT;
-	if (req->flags || !all_zero(req->reserved, sizeof(req->reserved)) ||
+	if ((req->flags & ~flags_ok) ||
+	    !all_zero(req->reserved, sizeof(req->reserved)) ||
 	    (!has_timeout && req->timeout_ms) || !name_valid(req->name))
+		return -EINVAL;
+	/* A freeze is named, or "current" is said explicitly: never both. */
+	if (names_freeze ? !req->generation == !(req->flags & FREEZEGUARD_FLAG_CURRENT)
+			 : req->generation)
 		return -EINVAL;
 	return 0;
 }
@@ -79,18 +103,24 @@ static int req_copy_in(struct freezeguard_req *req, void __user *argp,
 static long req_copy_out(void __user *argp, struct freezeguard_req *req, int err)
 {
 	if ((!err || err == -ETIMEDOUT || err == -ESTALE || err == -EALREADY ||
-	     err == -EBUSY) && copy_to_user(argp, req, sizeof(*req)))
+	     err == -ECANCELED || err == -EBUSY) &&
+	    copy_to_user(argp, req, sizeof(*req)))
 		return -EFAULT;
 	return err;
 }
 
+/* Freezing is FIFREEZE's privilege: every state change needs CAP_SYS_ADMIN. */
 static long fg_ioc_transition(enum fg_op op, void __user *argp)
 {
+	bool names_freeze = op == FG_THAW || op == FG_ABORT;
 	struct freezeguard_req req;
 	struct fg_session *s;
+	u64 gen;
 	int err;
 
-	err = req_copy_in(&req, argp, op == FG_FREEZE);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = req_copy_in(&req, argp, names_freeze, op == FG_FREEZE);
 	if (err)
 		return err;
 	if (op == FG_FREEZE) {
@@ -100,13 +130,21 @@ static long fg_ioc_transition(enum fg_op op, void __user *argp)
 					 (unsigned int)(FSM_TIMEOUT_MAX_NS / NSEC_PER_MSEC)))
 			return -EINVAL;
 	}
-	s = fg_session_get(req.name);
-	if (!s && op == FG_FREEZE)
-		s = fg_session_create(req.name, false, READ_ONCE(max_sessions));
-	if (IS_ERR_OR_NULL(s))
-		return s ? PTR_ERR(s) : -ENOENT;
-	err = fg_session_step(s, op, req.timeout_ms, &req.generation);
-	fg_session_put(s);
+	/*
+	 * A FREEZE that finds its session removed under it (ENOENT from a
+	 * dead session) creates it anew, as a FREEZE of a missing one does.
+	 */
+	do {
+		s = fg_session_get(req.name);
+		if (!s && op == FG_FREEZE)
+			s = fg_session_create(req.name, false, READ_ONCE(max_sessions));
+		if (IS_ERR_OR_NULL(s))
+			return s ? PTR_ERR(s) : -ENOENT;
+		gen = req.generation;
+		err = fg_session_step(s, op, req.timeout_ms, &gen);
+		fg_session_put(s);
+	} while (err == -ENOENT && op == FG_FREEZE);
+	req.generation = gen;
 	return req_copy_out(argp, &req, err);
 }
 
@@ -114,8 +152,11 @@ static long fg_ioc_create(void __user *argp)
 {
 	struct freezeguard_req req;
 	struct fg_session *s;
-	int err = req_copy_in(&req, argp, false);
+	int err;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = req_copy_in(&req, argp, false, false);
 	if (err)
 		return err;
 	s = fg_session_create(req.name, true, READ_ONCE(max_sessions));
@@ -129,8 +170,11 @@ static long fg_ioc_create(void __user *argp)
 static long fg_ioc_remove(void __user *argp)
 {
 	struct freezeguard_req req;
-	int err = req_copy_in(&req, argp, false);
+	int err;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = req_copy_in(&req, argp, false, false);
 	if (err)
 		return err;
 	return req_copy_out(argp, &req, fg_session_remove(req.name, &req.generation));
@@ -143,7 +187,7 @@ static long fg_ioc_status(void __user *argp)
 
 	if (copy_from_user(&st, argp, sizeof(st)))
 		return -EFAULT;
-	if (st.flags || !all_zero(st.reserved, sizeof(st.reserved)) ||
+	if (st.flags || st.reserved0 || !all_zero(st.reserved, sizeof(st.reserved)) ||
 	    !name_valid(st.name))
 		return -EINVAL;
 	s = fg_session_get(st.name);
@@ -172,38 +216,43 @@ static long fg_ioc_list(struct fg_file *ff, void __user *argp)
 	return copy_to_user(argp, &l, sizeof(l)) ? -EFAULT : 0;
 }
 
+/*
+ * Sleep until the session leaves (state, generation), or is removed, or
+ * the absolute deadline passes. A signal returns -ERESTARTSYS: the call
+ * restarts (SIGSTOP/SIGCONT, SA_RESTART handlers) with the same absolute
+ * deadline, so a restart never lengthens the wait.
+ */
 static long fg_ioc_wait(void __user *argp)
 {
 	struct freezeguard_wait w;
 	struct fg_session *s;
+	u64 now;
 	long ret;
 
 	if (copy_from_user(&w, argp, sizeof(w)))
 		return -EFAULT;
-	if (w.flags || w.reserved0 || !all_zero(w.reserved, sizeof(w.reserved)) ||
+	if (w.flags || !all_zero(w.reserved, sizeof(w.reserved)) ||
 	    !name_valid(w.name))
 		return -EINVAL;
 	s = fg_session_get(w.name);
 	if (!s)
 		return -ENOENT;
-	if (w.timeout_ms) {
-		ret = wait_event_interruptible_timeout(fg_waitq,
-						       fg_session_changed(s, w.state, w.generation),
-						       msecs_to_jiffies(w.timeout_ms));
-		if (!ret)
-			ret = -ETIME;
-	} else {
+	now = ktime_get_ns();
+	if (!w.deadline_ns || w.deadline_ns - now > KTIME_MAX)
 		ret = wait_event_interruptible(fg_waitq,
 					       fg_session_changed(s, w.state, w.generation));
-	}
-	if (ret == -ERESTARTSYS)
-		ret = -EINTR;	/* restarting would restart the timeout */
-	if (ret >= 0 && READ_ONCE(s->dead))
+	else if (w.deadline_ns <= now)
+		ret = fg_session_changed(s, w.state, w.generation) ? 0 : -ETIME;
+	else
+		ret = wait_event_interruptible_hrtimeout(fg_waitq,
+							 fg_session_changed(s, w.state, w.generation),
+							 ns_to_ktime(w.deadline_ns - now));
+	if (!ret && READ_ONCE(s->dead))
 		ret = -ENOENT;
-	w.state = READ_ONCE(s->pub_state);
-	w.generation = READ_ONCE(s->pub_gen);
+	if (!ret)
+		fg_session_observe(s, &w.state, &w.generation);
 	fg_session_put(s);
-	if (ret < 0)
+	if (ret)
 		return ret;
 	return copy_to_user(argp, &w, sizeof(w)) ? -EFAULT : 0;
 }
@@ -214,28 +263,17 @@ static long fg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case FREEZEGUARD_IOC_FREEZE:
+		return fg_ioc_transition(FG_FREEZE, argp);
 	case FREEZEGUARD_IOC_THAW:
+		return fg_ioc_transition(FG_THAW, argp);
 	case FREEZEGUARD_IOC_ABORT:
+		return fg_ioc_transition(FG_ABORT, argp);
 	case FREEZEGUARD_IOC_RESET:
+		return fg_ioc_transition(FG_RESET, argp);
 	case FREEZEGUARD_IOC_CREATE:
+		return fg_ioc_create(argp);
 	case FREEZEGUARD_IOC_REMOVE:
-		/* Freezing is FIFREEZE's privilege. */
-		if (!capable(CAP_SYS_ADMIN))
-			return -EPERM;
-		switch (cmd) {
-		case FREEZEGUARD_IOC_FREEZE:
-			return fg_ioc_transition(FG_FREEZE, argp);
-		case FREEZEGUARD_IOC_THAW:
-			return fg_ioc_transition(FG_THAW, argp);
-		case FREEZEGUARD_IOC_ABORT:
-			return fg_ioc_transition(FG_ABORT, argp);
-		case FREEZEGUARD_IOC_RESET:
-			return fg_ioc_transition(FG_RESET, argp);
-		case FREEZEGUARD_IOC_CREATE:
-			return fg_ioc_create(argp);
-		default:
-			return fg_ioc_remove(argp);
-		}
+		return fg_ioc_remove(argp);
 	case FREEZEGUARD_IOC_STATUS:
 		return fg_ioc_status(argp);
 	case FREEZEGUARD_IOC_LIST:

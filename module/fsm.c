@@ -4,88 +4,192 @@
  * `make prove` proves this very file, the one compiled into the module.
  *
  * Build with -DFSM_KB915331_BUG only to run the negative controls: it gives
- * the timeout worker the bug of Microsoft KB 915331 (it fails the session
- * without checking that its own freeze is still the current, unthawed one),
- * which the proof and the tests must then reject.
+ * the timeout worker the bug of Microsoft KB 915331 (once it runs, it fails
+ * the session without checking that its own freeze is still the current,
+ * unthawed one), which the proof and the tests must then reject.
  */
 #include "fsm.h"
 
 void fsm_init(struct fsm_session *s)
 {
+	unsigned int i;
+
 	s->state = FSM_STABLE;
 	s->last_error = FSM_ERR_NONE;
 	s->gen = 0;
+	s->freezes = 0;
 	s->frozen_at = 0;
 	s->deadline = 0;
 	s->clock = 0;
 	s->thaws = 0;
 	s->timeouts = 0;
 	s->aborts = 0;
+	s->log_next = 0;
+	/*@
+	  loop invariant 0 <= i <= FSM_HISTORY;
+	  loop invariant \forall integer j; 0 <= j < i ==>
+		s->log[j].id == 0 && s->log[j].how == FSM_ERR_NONE;
+	  loop assigns i, s->log[0 .. FSM_HISTORY - 1];
+	  loop variant FSM_HISTORY - i;
+	*/
+	for (i = 0; i < FSM_HISTORY; i++) {
+		s->log[i].id = 0;
+		s->log[i].how = FSM_ERR_NONE;
+	}
+	//@ assert empty: log_valid(s);
 }
 
-int fsm_freeze(struct fsm_session *s, unsigned long long timeout_ns,
-	       unsigned long long now)
+int fsm_freeze(struct fsm_session *s, unsigned long long id,
+	       unsigned long long timeout_ns, unsigned long long now)
 {
 	if (timeout_ns == 0 || timeout_ns > FSM_TIMEOUT_MAX_NS ||
-	    now > FSM_U64_MAX - timeout_ns)
+	    now > FSM_U64_MAX - timeout_ns || id <= s->gen)
 		return FSM_E_INVALID;
-	if (s->state != FSM_STABLE)
+	if (s->state == FSM_FROZEN)
 		return FSM_E_BUSY;
-	if (s->gen == FSM_U64_MAX)
-		return FSM_E_EXHAUSTED;
-	s->gen++;
+	/*@ assert fresh_id: \forall integer i; 0 <= i < FSM_HISTORY ==>
+		s->log[i].id < id; */
+	s->gen = id;
+	s->freezes++;
 	s->state = FSM_FROZEN;
 	s->last_error = FSM_ERR_NONE;
 	s->frozen_at = now;
 	s->deadline = now + timeout_ns;
 	s->clock = now;
+	//@ assert kept: log_valid(s);
 	return FSM_FROZE;
 }
 
+/*
+ * End the open freeze as @how: the one place where a freeze ends, so that
+ * each end is counted once and remembered for its late thawer.
+ */
 /*@
   requires valid: \valid(s);
   requires inv: session_valid(s);
   requires frozen: s->state == FSM_FROZEN;
-  requires late: now >= s->deadline && now >= s->clock;
-  assigns s->state, s->last_error, s->timeouts, s->clock;
+  requires how: is_end(how);
+  requires time: now >= s->clock;
+  requires timely: how == FSM_ERR_TIMEOUT <==> now >= s->deadline;
+  assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
+	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1];
   ensures inv: session_valid(s);
-  ensures shows_timeout(s);
-  ensures s->timeouts == \old(s->timeouts) + 1;
-  ensures s->clock == now;
-  ensures \result == FSM_EXPIRED;
+  ensures once: ends_at_most_once{Pre, Post}(s);
+  ensures logged: logged(s, s->gen, how);
+  ensures s->last_error == how && s->clock == now;
+  ensures how == FSM_ERR_TIMEOUT ==> shows_timeout(s) &&
+	\result == FSM_EXPIRED && s->timeouts == \old(s->timeouts) + 1 &&
+	s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
+  ensures how == FSM_ERR_NONE ==> s->state == FSM_STABLE &&
+	\result == FSM_THAWED && s->thaws == \old(s->thaws) + 1 &&
+	s->timeouts == \old(s->timeouts) && s->aborts == \old(s->aborts);
+  ensures how == FSM_ERR_ABORTED ==> s->state == FSM_STABLE &&
+	\result == FSM_ABORTED && s->aborts == \old(s->aborts) + 1 &&
+	s->timeouts == \old(s->timeouts) && s->thaws == \old(s->thaws);
 */
-static int fsm_expire(struct fsm_session *s, unsigned long long now)
+static int fsm_end(struct fsm_session *s, enum fsm_error how,
+		   unsigned long long now)
 {
-	s->state = FSM_FAILED;
-	s->last_error = FSM_ERR_TIMEOUT;
-	s->timeouts++;
+	unsigned int k = s->log_next;
+	int verdict;
+
+	s->last_error = how;
 	s->clock = now;
-	return FSM_EXPIRED;
+	if (how == FSM_ERR_TIMEOUT) {
+		s->state = FSM_FAILED;
+		s->timeouts++;
+		verdict = FSM_EXPIRED;
+	} else if (how == FSM_ERR_ABORTED) {
+		s->state = FSM_STABLE;
+		s->aborts++;
+		verdict = FSM_ABORTED;
+	} else {
+		s->state = FSM_STABLE;
+		s->thaws++;
+		verdict = FSM_THAWED;
+	}
+	s->log[k].id = s->gen;
+	s->log[k].how = how;
+	s->log_next = (k + 1) % FSM_HISTORY;
+	/* Steps for the provers: the ring holds each ended freeze once. */
+	/*@ assert others: \forall integer i; 0 <= i < FSM_HISTORY && i != k ==>
+		s->log[i].id == \at(s->log[i].id, Pre) &&
+		s->log[i].how == \at(s->log[i].how, Pre); */
+	/*@ assert bounded: \forall integer i; 0 <= i < FSM_HISTORY ==>
+		s->log[i].id <= s->gen && is_end(s->log[i].how); */
+	/*@ assert distinct: \forall integer i, j;
+		0 <= i < j < FSM_HISTORY && s->log[i].id != 0 ==>
+		s->log[i].id != s->log[j].id; */
+	//@ assert now_logged: logged(s, s->gen, how);
+	//@ assert log: log_valid(s);
+	//@ assert counted: ended(s) + open(s) == s->freezes;
+	return verdict;
+}
+
+/*@
+  requires valid: \valid_read(s);
+  requires id: id != 0;
+  requires inv: log_valid(s);
+  assigns \nothing;
+  ensures found: 0 <= \result < FSM_HISTORY ==> s->log[\result].id == id;
+  ensures range: -1 <= \result < FSM_HISTORY;
+  ensures missing: \result == -1 <==> !remembered(s, id);
+*/
+static int fsm_log_find(const struct fsm_session *s, unsigned long long id)
+{
+	int i;
+
+	/*@
+	  loop invariant 0 <= i <= FSM_HISTORY;
+	  loop invariant \forall integer j; 0 <= j < i ==> s->log[j].id != id;
+	  loop assigns i;
+	  loop variant FSM_HISTORY - i;
+	*/
+	for (i = 0; i < FSM_HISTORY; i++)
+		if (s->log[i].id == id)
+			return i;
+	return -1;
 }
 
 /*
- * Why a thaw or abort of @gen may not end the current freeze, or 0 when
- * it may (the session is frozen in that generation).
+ * Why a thaw or abort of @gen may not end a freeze, or 0 when it may (it
+ * names the open freeze). A freeze that is not open is answered with what
+ * the session remembers of how it ended.
  */
 /*@
   requires valid: \valid_read(s);
+  requires inv: session_valid(s);
   assigns \nothing;
-  ensures !gen_matches(s, gen) ==> \result == FSM_E_STALE;
-  ensures gen_matches(s, gen) && s->state == FSM_FAILED ==>
+  ensures names_frozen(s, gen) ==> \result == 0;
+  ensures gen == FSM_GEN_ANY && s->state == FSM_FAILED ==>
 	\result == FSM_E_TIMED_OUT;
-  ensures gen_matches(s, gen) && s->state != FSM_FAILED &&
-	s->state != FSM_FROZEN ==> \result == FSM_E_NOT_FROZEN;
-  ensures gen_matches(s, gen) && s->state == FSM_FROZEN ==> \result == 0;
+  ensures gen == FSM_GEN_ANY && s->state == FSM_STABLE ==>
+	\result == FSM_E_NOT_FROZEN;
+  ensures names_ended(s, gen) && logged(s, gen, FSM_ERR_TIMEOUT) ==>
+	\result == FSM_E_TIMED_OUT;
+  ensures names_ended(s, gen) && logged(s, gen, FSM_ERR_NONE) ==>
+	\result == FSM_E_NOT_FROZEN;
+  ensures names_ended(s, gen) && logged(s, gen, FSM_ERR_ABORTED) ==>
+	\result == FSM_E_ABORTED;
+  ensures names_ended(s, gen) && !remembered(s, gen) ==>
+	\result == FSM_E_STALE;
 */
 static int fsm_end_refusal(const struct fsm_session *s, unsigned long long gen)
 {
-	if (gen != FSM_GEN_ANY && gen != s->gen)
+	int i;
+
+	if (s->state == FSM_FROZEN && (gen == FSM_GEN_ANY || gen == s->gen))
+		return 0;
+	if (gen == FSM_GEN_ANY)
+		return s->state == FSM_FAILED ? FSM_E_TIMED_OUT : FSM_E_NOT_FROZEN;
+	i = fsm_log_find(s, gen);
+	if (i < 0)
 		return FSM_E_STALE;
-	if (s->state == FSM_FAILED)
+	if (s->log[i].how == FSM_ERR_TIMEOUT)
 		return FSM_E_TIMED_OUT;
-	if (s->state != FSM_FROZEN)
-		return FSM_E_NOT_FROZEN;
-	return 0;
+	if (s->log[i].how == FSM_ERR_ABORTED)
+		return FSM_E_ABORTED;
+	return FSM_E_NOT_FROZEN;
 }
 
 int fsm_thaw(struct fsm_session *s, unsigned long long gen,
@@ -95,13 +199,8 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
 
 	if (refusal)
 		return refusal;
-	if (now >= s->deadline)
-		return fsm_expire(s, now);
-	s->state = FSM_STABLE;
-	s->last_error = FSM_ERR_NONE;
-	s->thaws++;
-	s->clock = now;
-	return FSM_THAWED;
+	return fsm_end(s, now < s->deadline ? FSM_ERR_NONE : FSM_ERR_TIMEOUT,
+		       now);
 }
 
 int fsm_abort(struct fsm_session *s, unsigned long long gen,
@@ -111,13 +210,8 @@ int fsm_abort(struct fsm_session *s, unsigned long long gen,
 
 	if (refusal)
 		return refusal;
-	if (now >= s->deadline)
-		return fsm_expire(s, now);
-	s->state = FSM_STABLE;
-	s->last_error = FSM_ERR_ABORTED;
-	s->aborts++;
-	s->clock = now;
-	return FSM_ABORTED;
+	return fsm_end(s, now < s->deadline ? FSM_ERR_ABORTED : FSM_ERR_TIMEOUT,
+		       now);
 }
 
 int fsm_reset(struct fsm_session *s, unsigned long long now)
@@ -134,22 +228,19 @@ int fsm_timeout(struct fsm_session *s, unsigned long long gen,
 		unsigned long long now)
 {
 #ifdef FSM_KB915331_BUG
-	/* The KB 915331 worker: whatever happened since it was armed, fail. */
+	/*
+	 * The KB 915331 worker: its timer fired, so it fails the session,
+	 * whatever happened since it was armed.
+	 */
 	(void)gen;
-	if (now < s->deadline)
-		return FSM_EARLY;
-	s->state = FSM_FAILED;
-	s->last_error = FSM_ERR_TIMEOUT;
-	s->timeouts++;
-	s->clock = now;
-	return FSM_EXPIRED;
+	return fsm_end(s, FSM_ERR_TIMEOUT, now);
 #else
 	/* Only the freeze this worker was armed for may time out. */
 	if (s->state != FSM_FROZEN || s->gen != gen)
 		return FSM_IGNORED;
 	if (now < s->deadline)
 		return FSM_EARLY;
-	return fsm_expire(s, now);
+	return fsm_end(s, FSM_ERR_TIMEOUT, now);
 #endif
 }
 

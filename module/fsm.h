@@ -11,8 +11,15 @@
  * the caller holds the session's lock, so that successive calls see time
  * that never goes backwards (the "mono" precondition). The outcome of a
  * freeze is decided by that time alone: a thaw before the deadline of its
- * generation succeeds, a thaw at or after it is refused, whether or not the
- * timeout worker has run yet (DESIGN.md, property 6).
+ * freeze succeeds, a thaw at or after it is refused, whether or not the
+ * timeout worker has run yet (README.md, "What is proved", property 6).
+ *
+ * Each freeze carries an id (its "generation") that the caller draws from
+ * a counter that never repeats; the core only requires that a session's
+ * ids increase. A thaw, abort or timeout step names the freeze it is
+ * about, and its answer is about that freeze only: the session remembers
+ * how its last FSM_HISTORY freezes ended, so that a late thawer learns
+ * what happened to its own freeze even after the next one has started.
  */
 #ifndef FREEZEGUARD_FSM_H
 #define FREEZEGUARD_FSM_H
@@ -20,9 +27,9 @@
 /**
  * enum fsm_state - state of a session; the values are VSS writer states
  * @FSM_STABLE: VSS_WS_STABLE: no freeze active
- * @FSM_FROZEN: VSS_WS_WAITING_FOR_THAW: freeze of generation @gen active
- * @FSM_FAILED: VSS_WS_FAILED_AT_FREEZE: generation @gen timed out; stays
- *	until fsm_reset(), so that the late thawer learns it (property 4)
+ * @FSM_FROZEN: VSS_WS_WAITING_FOR_THAW: freeze @gen active
+ * @FSM_FAILED: VSS_WS_FAILED_AT_FREEZE: freeze @gen timed out; shown until
+ *	the next freeze or fsm_reset()
  */
 enum fsm_state {
 	FSM_STABLE = 1,
@@ -31,8 +38,8 @@ enum fsm_state {
 };
 
 /**
- * enum fsm_error - how the last freeze ended, when it did not end well
- * @FSM_ERR_NONE: thawed in time, or never frozen, or reset
+ * enum fsm_error - how a freeze ended
+ * @FSM_ERR_NONE: thawed in time (or, as last_error: never frozen, reset)
  * @FSM_ERR_TIMEOUT: the deadline passed before thaw
  *	(VSS_E_WRITERERROR_TIMEOUT, 0x800423F2)
  * @FSM_ERR_ABORTED: the requester aborted the freeze
@@ -49,23 +56,27 @@ enum fsm_error {
  * Non-negative values are verdicts the caller acts on; negative values are
  * refusals, after which the session is unchanged.
  *
- * @FSM_FROZE: freeze accepted: arm the deadline of the new generation
- * @FSM_THAWED: thaw in time: the generation ended well
- * @FSM_ABORTED: abort in time: the generation ended as aborted
- * @FSM_EXPIRED: this call ended the generation by timeout: warn, release
+ * @FSM_FROZE: freeze accepted: arm the deadline of the new freeze
+ * @FSM_THAWED: thaw in time: the freeze ended well
+ * @FSM_ABORTED: abort in time: the freeze ended as aborted
+ * @FSM_EXPIRED: this call ended the freeze by timeout: warn, release
  *	what the freeze held, wake waiters (a thaw or abort that gets it also
  *	reports the timeout to its caller)
  * @FSM_RESET: a STABLE or FAILED session is STABLE again, error cleared
  * @FSM_EARLY: timeout step before the deadline: nothing changed, re-arm
- * @FSM_IGNORED: timeout step for a generation that is not the frozen one
+ * @FSM_IGNORED: timeout step for a freeze that is not the frozen one
  *	(already thawed, aborted, expired, or a newer freeze): nothing changed
- * @FSM_E_BUSY: freeze or reset while frozen, or freeze while FAILED
- * @FSM_E_NOT_FROZEN: thaw or abort of a session that is not frozen
- * @FSM_E_TIMED_OUT: thaw or abort of a generation that already timed out
- * @FSM_E_STALE: thaw or abort naming a generation that is not the current one
+ * @FSM_E_BUSY: freeze or reset while frozen
+ * @FSM_E_NOT_FROZEN: thaw or abort of a freeze that was already thawed
+ *	(naming none: the session is not frozen)
+ * @FSM_E_TIMED_OUT: thaw or abort of a freeze that already timed out
+ *	(naming none: the session is FAILED)
+ * @FSM_E_STALE: thaw or abort naming a freeze this session does not
+ *	remember: never one of its freezes, or more than FSM_HISTORY ago
  * @FSM_E_INVALID: freeze with a timeout of 0, above FSM_TIMEOUT_MAX_NS, or
- *	whose deadline would not fit in 64 bits
- * @FSM_E_EXHAUSTED: the 64-bit generation counter is used up
+ *	whose deadline would not fit in 64 bits, or with an id that is not
+ *	above the session's last one
+ * @FSM_E_ABORTED: thaw or abort of a freeze that was aborted
  */
 enum fsm_verdict {
 	FSM_FROZE = 0,
@@ -80,51 +91,97 @@ enum fsm_verdict {
 	FSM_E_TIMED_OUT = -3,
 	FSM_E_STALE = -4,
 	FSM_E_INVALID = -5,
-	FSM_E_EXHAUSTED = -6,
+	FSM_E_ABORTED = -6,
 };
 
-/* Thaw or abort "whatever generation is current"; real generations start at 1. */
+/* Thaw or abort "whatever freeze is current"; real ids start at 1. */
 #define FSM_GEN_ANY 0ULL
 #define FSM_U64_MAX 0xffffffffffffffffULL
 /* One day: far above any sane freeze, far below 64-bit overflow. */
 #define FSM_TIMEOUT_MAX_NS (86400ULL * 1000000000ULL)
+/*
+ * Ended freezes a session remembers for late thawers. (The interleaving
+ * checker builds the core with a smaller ring, so that forgetting is
+ * reachable within its depth; the module and the proof use this one.)
+ */
+#ifndef FSM_HISTORY
+#define FSM_HISTORY 8
+#endif
+
+/**
+ * struct fsm_end - how one freeze ended
+ * @id: the freeze; 0 for an empty slot
+ * @how: enum fsm_error
+ */
+struct fsm_end {
+	unsigned long long id;
+	enum fsm_error how;
+};
 
 /**
  * struct fsm_session - the state of one session
  * @state: enum fsm_state
- * @last_error: enum fsm_error: how the last freeze ended
- * @gen: generation of the current or last freeze; 0 before the first.
- *	Also the number of freezes accepted.
+ * @last_error: enum fsm_error: how the last freeze ended (cleared by a
+ *	freeze or a reset)
+ * @gen: id of the current or last freeze; 0 before the first
+ * @freezes: freezes accepted
  * @frozen_at: time the current or last freeze was accepted (ns)
  * @deadline: time at which the current or last freeze times out (ns)
  * @clock: latest time at which a transition changed the session (ns)
- * @thaws: generations ended by a thaw in time
- * @timeouts: generations ended by their deadline
- * @aborts: generations ended by abort
+ * @thaws: freezes ended by a thaw in time
+ * @timeouts: freezes ended by their deadline
+ * @aborts: freezes ended by abort
+ * @log_next: the slot of @log the next ended freeze goes to
+ * @log: the last FSM_HISTORY ended freezes, a ring
  */
 struct fsm_session {
 	enum fsm_state state;
 	enum fsm_error last_error;
 	unsigned long long gen;
+	unsigned long long freezes;
 	unsigned long long frozen_at;
 	unsigned long long deadline;
 	unsigned long long clock;
 	unsigned long long thaws;
 	unsigned long long timeouts;
 	unsigned long long aborts;
+	unsigned int log_next;
+	struct fsm_end log[FSM_HISTORY];
 };
 
 /*@
-  // Generations that have ended, each counted once by how it ended.
+  // Freezes that have ended, each counted once by how it ended.
   logic integer ended(struct fsm_session *s) =
     s->thaws + s->timeouts + s->aborts;
 
   logic integer open(struct fsm_session *s) =
     s->state == FSM_FROZEN ? 1 : 0;
 
+  predicate is_end(integer how) =
+    how == FSM_ERR_NONE || how == FSM_ERR_TIMEOUT || how == FSM_ERR_ABORTED;
+
+  // The session remembers that freeze @id ended as @how.
+  predicate logged(struct fsm_session *s, unsigned long long id,
+		   integer how) =
+    \exists integer i; 0 <= i < FSM_HISTORY &&
+      s->log[i].id == id && s->log[i].how == how;
+
+  predicate remembered(struct fsm_session *s, unsigned long long id) =
+    \exists integer i; 0 <= i < FSM_HISTORY && s->log[i].id == id;
+
+  // The log: only ended freezes of this session, each at most once.
+  predicate log_valid(struct fsm_session *s) =
+    s->log_next < FSM_HISTORY &&
+    (\forall integer i; 0 <= i < FSM_HISTORY ==>
+       s->log[i].id <= s->gen && is_end(s->log[i].how)) &&
+    (\forall integer i, j; 0 <= i < j < FSM_HISTORY && s->log[i].id != 0 ==>
+       s->log[i].id != s->log[j].id) &&
+    (s->state == FSM_FROZEN ==> !remembered(s, s->gen)) &&
+    (s->state == FSM_FAILED ==> logged(s, s->gen, FSM_ERR_TIMEOUT));
+
   // The session invariant, required and ensured by every transition.
-  // Its last line is property 3, "exactly once": every generation so far
-  // is either the one open freeze or counted in exactly one of thaws,
+  // Its last line is property 3, "exactly once": every freeze so far is
+  // either the one open freeze or counted in exactly one of thaws,
   // timeouts, aborts.
   predicate session_valid(struct fsm_session *s) =
     (s->state == FSM_STABLE || s->state == FSM_FROZEN ||
@@ -138,13 +195,21 @@ struct fsm_session {
     (s->state == FSM_FAILED ==>
        s->gen >= 1 && s->last_error == FSM_ERR_TIMEOUT &&
        s->deadline <= s->clock) &&
-    ended(s) + open(s) == s->gen;
+    s->freezes <= s->gen &&
+    log_valid(s) &&
+    ended(s) + open(s) == s->freezes;
 
-  predicate gen_matches(struct fsm_session *s, unsigned long long g) =
-    g == FSM_GEN_ANY || g == s->gen;
+  // The request names the open freeze (FSM_GEN_ANY: whichever is open).
+  predicate names_frozen(struct fsm_session *s, unsigned long long g) =
+    s->state == FSM_FROZEN && (g == FSM_GEN_ANY || g == s->gen);
+
+  // The request names a freeze that is not open: its answer is what the
+  // session remembers of it.
+  predicate names_ended(struct fsm_session *s, unsigned long long g) =
+    g != FSM_GEN_ANY && !names_frozen(s, g);
 
   // Property 3 step by step: a transition ends at most the one open
-  // generation, counted once, and only a freeze opens one, numbered next.
+  // freeze, counted once, and only a freeze opens one, with a higher id.
   predicate ends_at_most_once{L1, L2}(struct fsm_session *s) =
     ended{L2}(s) == ended{L1}(s) +
       (\at(s->state, L1) == FSM_FROZEN && \at(s->state, L2) != FSM_FROZEN
@@ -153,23 +218,34 @@ struct fsm_session {
     \at(s->timeouts, L1) <= \at(s->timeouts, L2) &&
     \at(s->aborts, L1) <= \at(s->aborts, L2) &&
     (\at(s->state, L2) == FSM_FROZEN && \at(s->state, L1) != FSM_FROZEN ==>
-       \at(s->gen, L2) == \at(s->gen, L1) + 1) &&
+       \at(s->gen, L2) > \at(s->gen, L1) &&
+       \at(s->freezes, L2) == \at(s->freezes, L1) + 1) &&
     (\at(s->state, L2) == FSM_FROZEN && \at(s->state, L1) == FSM_FROZEN ==>
        \at(s->gen, L2) == \at(s->gen, L1));
+
+  // What the session remembers stays remembered, unless evicted by a
+  // newer end: a transition that ends no freeze leaves the log as it was.
+  predicate log_kept{L1, L2}(struct fsm_session *s) =
+    \at(s->log_next, L1) == \at(s->log_next, L2) &&
+    \forall integer i; 0 <= i < FSM_HISTORY ==>
+      \at(s->log[i].id, L1) == \at(s->log[i].id, L2) &&
+      \at(s->log[i].how, L1) == \at(s->log[i].how, L2);
 
   // A refused request, or an ignored worker, leaves the session as it was.
   predicate unchanged{L1, L2}(struct fsm_session *s) =
     \at(s->state, L1) == \at(s->state, L2) &&
     \at(s->last_error, L1) == \at(s->last_error, L2) &&
     \at(s->gen, L1) == \at(s->gen, L2) &&
+    \at(s->freezes, L1) == \at(s->freezes, L2) &&
     \at(s->frozen_at, L1) == \at(s->frozen_at, L2) &&
     \at(s->deadline, L1) == \at(s->deadline, L2) &&
     \at(s->clock, L1) == \at(s->clock, L2) &&
     \at(s->thaws, L1) == \at(s->thaws, L2) &&
     \at(s->timeouts, L1) == \at(s->timeouts, L2) &&
-    \at(s->aborts, L1) == \at(s->aborts, L2);
+    \at(s->aborts, L1) == \at(s->aborts, L2) &&
+    log_kept{L1, L2}(s);
 
-  // The generation ended by timeout, and the session says so (property 4).
+  // The freeze ended by timeout, and the session says so (property 4).
   predicate shows_timeout(struct fsm_session *s) =
     s->state == FSM_FAILED && s->last_error == FSM_ERR_TIMEOUT;
 */
@@ -179,7 +255,10 @@ struct fsm_session {
   assigns *s;
   ensures inv: session_valid(s);
   ensures stable: s->state == FSM_STABLE && s->last_error == FSM_ERR_NONE;
-  ensures fresh: s->gen == 0 && s->clock == 0 && ended(s) == 0;
+  ensures fresh: s->gen == 0 && s->freezes == 0 && s->clock == 0 &&
+	  ended(s) == 0;
+  ensures empty_log: \forall unsigned long long g; g != 0 ==>
+	  !remembered(s, g);
 */
 void fsm_init(struct fsm_session *s);
 
@@ -187,39 +266,34 @@ void fsm_init(struct fsm_session *s);
   requires valid: \valid(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
-  assigns s->gen, s->state, s->last_error, s->frozen_at, s->deadline,
-	  s->clock;
+  assigns s->gen, s->freezes, s->state, s->last_error, s->frozen_at,
+	  s->deadline, s->clock;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
+  ensures log: log_kept{Pre, Post}(s);
 
-  behavior bad_timeout:
+  behavior bad_request:
     assumes timeout_ns == 0 || timeout_ns > FSM_TIMEOUT_MAX_NS ||
-	    now > FSM_U64_MAX - timeout_ns;
+	    now > FSM_U64_MAX - timeout_ns || id <= s->gen;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_INVALID;
   behavior busy:
     assumes 0 < timeout_ns <= FSM_TIMEOUT_MAX_NS &&
-	    now <= FSM_U64_MAX - timeout_ns;
-    assumes s->state != FSM_STABLE;
+	    now <= FSM_U64_MAX - timeout_ns && id > s->gen;
+    assumes s->state == FSM_FROZEN;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_BUSY;
-  behavior exhausted:
-    assumes 0 < timeout_ns <= FSM_TIMEOUT_MAX_NS &&
-	    now <= FSM_U64_MAX - timeout_ns;
-    assumes s->state == FSM_STABLE && s->gen == FSM_U64_MAX;
-    assigns \nothing;
-    ensures unchanged{Pre, Post}(s);
-    ensures \result == FSM_E_EXHAUSTED;
+  // A failure never blocks the next freeze: FAILED freezes as STABLE does.
   behavior froze:
     assumes 0 < timeout_ns <= FSM_TIMEOUT_MAX_NS &&
-	    now <= FSM_U64_MAX - timeout_ns;
-    assumes s->state == FSM_STABLE && s->gen < FSM_U64_MAX;
+	    now <= FSM_U64_MAX - timeout_ns && id > s->gen;
+    assumes s->state != FSM_FROZEN;
     ensures \result == FSM_FROZE;
     ensures s->state == FSM_FROZEN && s->last_error == FSM_ERR_NONE;
-    ensures s->gen == \old(s->gen) + 1;
+    ensures s->gen == id && s->freezes == \old(s->freezes) + 1;
     ensures s->frozen_at == now && s->deadline == now + timeout_ns;
     ensures s->clock == now;
     ensures ended(s) == \old(ended(s));
@@ -227,53 +301,70 @@ void fsm_init(struct fsm_session *s);
   complete behaviors;
   disjoint behaviors;
 */
-int fsm_freeze(struct fsm_session *s, unsigned long long timeout_ns,
-	       unsigned long long now);
+int fsm_freeze(struct fsm_session *s, unsigned long long id,
+	       unsigned long long timeout_ns, unsigned long long now);
 
 /*@
   requires valid: \valid(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
-  assigns s->state, s->last_error, s->thaws, s->timeouts, s->clock;
+  assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
+	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1];
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
-  ensures same_gen: s->gen == \old(s->gen);
+  ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
 
-  behavior stale:
-    assumes !gen_matches(s, gen);
-    assigns \nothing;
-    ensures unchanged{Pre, Post}(s);
-    ensures \result == FSM_E_STALE;
-  behavior already_timed_out:
-    assumes gen_matches(s, gen) && s->state == FSM_FAILED;
+  // Property 6: time decides. Before the deadline, the thaw wins.
+  behavior thaw_in_time:
+    assumes names_frozen(s, gen) && now < s->deadline;
+    ensures \result == FSM_THAWED;
+    ensures s->state == FSM_STABLE && s->last_error == FSM_ERR_NONE;
+    ensures logged(s, s->gen, FSM_ERR_NONE);
+    ensures s->thaws == \old(s->thaws) + 1;
+    ensures s->timeouts == \old(s->timeouts) && s->aborts == \old(s->aborts);
+    ensures s->clock == now;
+  // Properties 4 and 6: at or after the deadline, the thaw loses and learns.
+  behavior thaw_after_timeout:
+    assumes names_frozen(s, gen) && now >= s->deadline;
+    ensures \result == FSM_EXPIRED;
+    ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
+    ensures s->timeouts == \old(s->timeouts) + 1;
+    ensures s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
+    ensures s->clock == now;
+  // Naming no freeze, on a session that is not frozen.
+  behavior current_timed_out:
+    assumes gen == FSM_GEN_ANY && s->state == FSM_FAILED;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_TIMED_OUT;
-    ensures shows_timeout(s);
-  behavior not_frozen:
-    assumes gen_matches(s, gen) && s->state == FSM_STABLE;
+  behavior current_not_frozen:
+    assumes gen == FSM_GEN_ANY && s->state == FSM_STABLE;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_NOT_FROZEN;
-  // Property 6: time decides. Before the deadline, thaw wins.
-  behavior thaw_in_time:
-    assumes gen_matches(s, gen) && s->state == FSM_FROZEN;
-    assumes now < s->deadline;
-    ensures \result == FSM_THAWED;
-    ensures s->state == FSM_STABLE && s->last_error == FSM_ERR_NONE;
-    ensures s->thaws == \old(s->thaws) + 1;
-    ensures s->timeouts == \old(s->timeouts);
-    ensures s->clock == now;
-  // Properties 4 and 6: at or after the deadline, thaw loses and learns.
-  behavior thaw_after_timeout:
-    assumes gen_matches(s, gen) && s->state == FSM_FROZEN;
-    assumes now >= s->deadline;
-    ensures \result == FSM_EXPIRED;
-    ensures shows_timeout(s);
-    ensures s->timeouts == \old(s->timeouts) + 1;
-    ensures s->thaws == \old(s->thaws);
-    ensures s->clock == now;
+  // The late thawer: its freeze timed out, perhaps with newer freezes since.
+  behavior late_thawer:
+    assumes names_ended(s, gen) && logged(s, gen, FSM_ERR_TIMEOUT);
+    assigns \nothing;
+    ensures unchanged{Pre, Post}(s);
+    ensures \result == FSM_E_TIMED_OUT;
+  behavior ended_by_thaw:
+    assumes names_ended(s, gen) && logged(s, gen, FSM_ERR_NONE);
+    assigns \nothing;
+    ensures unchanged{Pre, Post}(s);
+    ensures \result == FSM_E_NOT_FROZEN;
+  behavior ended_by_abort:
+    assumes names_ended(s, gen) && logged(s, gen, FSM_ERR_ABORTED);
+    assigns \nothing;
+    ensures unchanged{Pre, Post}(s);
+    ensures \result == FSM_E_ABORTED;
+  // Not a freeze of this session, or too old to be remembered.
+  behavior forgotten:
+    assumes names_ended(s, gen) && !remembered(s, gen);
+    assigns \nothing;
+    ensures unchanged{Pre, Post}(s);
+    ensures \result == FSM_E_STALE;
 
   complete behaviors;
   disjoint behaviors;
@@ -285,43 +376,63 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
   requires valid: \valid(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
-  assigns s->state, s->last_error, s->aborts, s->timeouts, s->clock;
+  assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
+	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1];
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
-  ensures same_gen: s->gen == \old(s->gen);
+  ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
 
-  behavior stale:
-    assumes !gen_matches(s, gen);
-    assigns \nothing;
-    ensures unchanged{Pre, Post}(s);
-    ensures \result == FSM_E_STALE;
-  behavior already_timed_out:
-    assumes gen_matches(s, gen) && s->state == FSM_FAILED;
+  // Property 6: time decides. Before the deadline, the abort wins.
+  behavior abort_in_time:
+    assumes names_frozen(s, gen) && now < s->deadline;
+    ensures \result == FSM_ABORTED;
+    ensures s->state == FSM_STABLE && s->last_error == FSM_ERR_ABORTED;
+    ensures logged(s, s->gen, FSM_ERR_ABORTED);
+    ensures s->aborts == \old(s->aborts) + 1;
+    ensures s->timeouts == \old(s->timeouts) && s->thaws == \old(s->thaws);
+    ensures s->clock == now;
+  // Properties 4 and 6: at or after the deadline, the abort loses and learns.
+  behavior abort_after_timeout:
+    assumes names_frozen(s, gen) && now >= s->deadline;
+    ensures \result == FSM_EXPIRED;
+    ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
+    ensures s->timeouts == \old(s->timeouts) + 1;
+    ensures s->aborts == \old(s->aborts) && s->thaws == \old(s->thaws);
+    ensures s->clock == now;
+  // Naming no freeze, on a session that is not frozen.
+  behavior current_timed_out:
+    assumes gen == FSM_GEN_ANY && s->state == FSM_FAILED;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_TIMED_OUT;
-  behavior not_frozen:
-    assumes gen_matches(s, gen) && s->state == FSM_STABLE;
+  behavior current_not_frozen:
+    assumes gen == FSM_GEN_ANY && s->state == FSM_STABLE;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_NOT_FROZEN;
-  behavior abort_in_time:
-    assumes gen_matches(s, gen) && s->state == FSM_FROZEN;
-    assumes now < s->deadline;
-    ensures \result == FSM_ABORTED;
-    ensures s->state == FSM_STABLE && s->last_error == FSM_ERR_ABORTED;
-    ensures s->aborts == \old(s->aborts) + 1;
-    ensures s->timeouts == \old(s->timeouts);
-    ensures s->clock == now;
-  behavior abort_after_timeout:
-    assumes gen_matches(s, gen) && s->state == FSM_FROZEN;
-    assumes now >= s->deadline;
-    ensures \result == FSM_EXPIRED;
-    ensures shows_timeout(s);
-    ensures s->timeouts == \old(s->timeouts) + 1;
-    ensures s->aborts == \old(s->aborts);
-    ensures s->clock == now;
+  // The late thawer: its freeze timed out, perhaps with newer freezes since.
+  behavior late_thawer:
+    assumes names_ended(s, gen) && logged(s, gen, FSM_ERR_TIMEOUT);
+    assigns \nothing;
+    ensures unchanged{Pre, Post}(s);
+    ensures \result == FSM_E_TIMED_OUT;
+  behavior ended_by_thaw:
+    assumes names_ended(s, gen) && logged(s, gen, FSM_ERR_NONE);
+    assigns \nothing;
+    ensures unchanged{Pre, Post}(s);
+    ensures \result == FSM_E_NOT_FROZEN;
+  behavior ended_by_abort:
+    assumes names_ended(s, gen) && logged(s, gen, FSM_ERR_ABORTED);
+    assigns \nothing;
+    ensures unchanged{Pre, Post}(s);
+    ensures \result == FSM_E_ABORTED;
+  // Not a freeze of this session, or too old to be remembered.
+  behavior forgotten:
+    assumes names_ended(s, gen) && !remembered(s, gen);
+    assigns \nothing;
+    ensures unchanged{Pre, Post}(s);
+    ensures \result == FSM_E_STALE;
 
   complete behaviors;
   disjoint behaviors;
@@ -337,7 +448,8 @@ int fsm_abort(struct fsm_session *s, unsigned long long gen,
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
-  ensures same_gen: s->gen == \old(s->gen);
+  ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
+  ensures log: log_kept{Pre, Post}(s);
 
   behavior busy:
     assumes s->state == FSM_FROZEN;
@@ -360,11 +472,12 @@ int fsm_reset(struct fsm_session *s, unsigned long long now);
   requires valid: \valid(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
-  assigns s->state, s->last_error, s->timeouts, s->clock;
+  assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
+	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1];
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
-  ensures same_gen: s->gen == \old(s->gen);
+  ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
 
   // Property 1 (KB 915331): the freeze this worker was armed for has ended
   // -- thawed, aborted, expired -- so the worker changes nothing.
@@ -373,7 +486,7 @@ int fsm_reset(struct fsm_session *s, unsigned long long now);
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_IGNORED;
-  // Property 2: a worker of an older generation meets a newer freeze and
+  // Property 2: a worker of an older freeze meets a newer freeze and
   // changes nothing.
   behavior stale_worker:
     assumes s->state == FSM_FROZEN && gen != s->gen;
@@ -388,8 +501,9 @@ int fsm_reset(struct fsm_session *s, unsigned long long now);
   behavior expired:
     assumes s->state == FSM_FROZEN && gen == s->gen && now >= s->deadline;
     ensures \result == FSM_EXPIRED;
-    ensures shows_timeout(s);
+    ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
     ensures s->timeouts == \old(s->timeouts) + 1;
+    ensures s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
     ensures s->clock == now;
 
   complete behaviors;

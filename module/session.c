@@ -4,11 +4,13 @@
  *
  * Each transition takes the session's mutex, reads the monotonic clock
  * under it, calls the core, and reacts to the core's verdict (arm or cancel
- * the deadline, warn, wake waiters). The deadline is an hrtimer whose
- * callback only queues the timeout worker; the worker calls the core's
- * timeout step with the generation the timer was armed for. Cancelling the
- * timer on thaw is only an optimisation: the core ignores a worker whose
- * freeze has ended.
+ * the deadline, warn, wake waiters). A freeze draws its id from one
+ * module-wide counter, under the session's mutex, so ids never repeat and
+ * a session's ids increase. The deadline is an hrtimer whose callback
+ * records which freeze it was armed for and queues the timeout worker; the
+ * worker names that freeze to the core, which ignores it unless it is
+ * still the frozen one: a worker of an older freeze reaches the core as a
+ * stale worker. Cancelling the timer on thaw is only an optimisation.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -38,10 +40,13 @@ module_param_named(fault_worker_delay_us, fg_fault_worker_delay_us, uint, 0644);
 MODULE_PARM_DESC(fault_worker_delay_us,
 		 "Testing: the timeout worker sleeps this long before taking the session lock (default 0)");
 
-static DEFINE_MUTEX(fg_table_lock);	/* create, remove, list */
+static DEFINE_MUTEX(fg_table_lock);	/* create, remove */
 static DEFINE_HASHTABLE(fg_names, 10);
 static DEFINE_XARRAY_ALLOC1(fg_ids);
+static u32 fg_ids_next;		/* cyclic: LIST keeps creation order */
 static unsigned int fg_nr_sessions;
+/* The last freeze id handed out; seeded with the wall clock at load. */
+static atomic64_t fg_last_freeze_id;
 static struct workqueue_struct *fg_wq;
 DECLARE_WAIT_QUEUE_HEAD(fg_waitq);
 atomic64_t fg_events = ATOMIC64_INIT(0);
@@ -64,10 +69,10 @@ static int verdict_errno(int verdict)
 		return -ETIMEDOUT;
 	case FSM_E_STALE:
 		return -ESTALE;
+	case FSM_E_ABORTED:
+		return -ECANCELED;
 	case FSM_E_INVALID:
 		return -EINVAL;
-	case FSM_E_EXHAUSTED:
-		return -EOVERFLOW;
 	default:
 		return 0;
 	}
@@ -75,13 +80,27 @@ static int verdict_errno(int verdict)
 
 /* ---- the reaction to the core's verdicts -------------------------------- */
 
+/* Something a LIST would show changed: poll() and WAIT wake up. */
+static void sessions_changed(void)
+{
+	atomic64_inc(&fg_events);
+	wake_up_all(&fg_waitq);
+}
+
 static void session_publish(struct fg_session *s)
 {
 	lockdep_assert_held(&s->lock);
 	WRITE_ONCE(s->pub_state, s->fsm.state);
 	WRITE_ONCE(s->pub_gen, s->fsm.gen);
-	atomic64_inc(&fg_events);
-	wake_up_all(&fg_waitq);
+	sessions_changed();
+}
+
+/* The next freeze id, or 0 when the 64-bit counter is used up. */
+static u64 freeze_id_next(void)
+{
+	u64 last = atomic64_fetch_add_unless(&fg_last_freeze_id, 1, -1);
+
+	return last == U64_MAX ? 0 : last + 1;
 }
 
 static void deadline_arm(struct fg_session *s)
@@ -105,7 +124,7 @@ static void session_react(struct fg_session *s, int verdict)
 	lockdep_assert_held(&s->lock);
 	switch (verdict) {
 	case FSM_FROZE:
-		s->armed_gen = s->fsm.gen;
+		WRITE_ONCE(s->armed_gen, s->fsm.gen);
 		deadline_arm(s);
 		break;
 	case FSM_EARLY:
@@ -116,7 +135,7 @@ static void session_react(struct fg_session *s, int verdict)
 		deadline_try_cancel(s);
 		break;
 	case FSM_EXPIRED:
-		pr_warn_ratelimited("session %s: freeze of generation %llu timed out after %u ms\n",
+		pr_warn_ratelimited("session %s: freeze %llu timed out after %u ms\n",
 				    s->name, s->fsm.gen, s->timeout_ms);
 		deadline_try_cancel(s);
 		break;
@@ -132,6 +151,8 @@ static enum hrtimer_restart deadline_timer_fn(struct hrtimer *timer)
 {
 	struct fg_session *s = container_of(timer, struct fg_session, deadline_timer);
 
+	/* Which freeze's deadline this is: a newer freeze may re-arm us later. */
+	WRITE_ONCE(s->fired_gen, READ_ONCE(s->armed_gen));
 	queue_work(fg_wq, &s->timeout_work);
 	return HRTIMER_NORESTART;
 }
@@ -140,8 +161,9 @@ static enum hrtimer_restart deadline_timer_fn(struct hrtimer *timer)
  * fg_session_run_worker() - the timeout worker's step, as the work item runs it
  * @s: the session
  *
- * Asks the core to time out the generation the deadline was armed for;
- * the core alone decides whether that changes anything.
+ * Asks the core to time out the freeze whose deadline fired, which may be
+ * older than the current one; the core alone decides whether that changes
+ * anything.
  */
 void fg_session_run_worker(struct fg_session *s)
 {
@@ -151,7 +173,8 @@ void fg_session_run_worker(struct fg_session *s)
 		fsleep(delay_us);
 	mutex_lock(&s->lock);
 	if (!s->dead)
-		session_react(s, fsm_timeout(&s->fsm, s->armed_gen, ktime_get_ns()));
+		session_react(s, fsm_timeout(&s->fsm, READ_ONCE(s->fired_gen),
+					     ktime_get_ns()));
 	mutex_unlock(&s->lock);
 }
 
@@ -244,8 +267,9 @@ struct fg_session *fg_session_create(const char *name, bool exclusive,
 	strscpy(s->name, name, sizeof(s->name));
 	fg_hrtimer_setup(&s->deadline_timer, deadline_timer_fn);
 	INIT_WORK(&s->timeout_work, timeout_work_fn);
-	err = xa_alloc(&fg_ids, &s->id, s, xa_limit_32b, GFP_KERNEL);
-	if (err) {
+	err = xa_alloc_cyclic(&fg_ids, &s->id, s, xa_limit_32b, &fg_ids_next,
+			      GFP_KERNEL);
+	if (err < 0) {
 		kfree(s);
 		err = err == -EBUSY ? -ENOSPC : err;
 		goto out;
@@ -253,6 +277,7 @@ struct fg_session *fg_session_create(const char *name, bool exclusive,
 	hash_add_rcu(fg_names, &s->hnode, name_hash(name));
 	fg_nr_sessions++;
 	kref_get(&s->ref);	/* the caller's */
+	sessions_changed();
 	err = 0;
 out:
 	mutex_unlock(&fg_table_lock);
@@ -268,7 +293,7 @@ static void session_unlink(struct fg_session *s)
 	hash_del_rcu(&s->hnode);
 	xa_erase(&fg_ids, s->id);
 	fg_nr_sessions--;
-	wake_up_all(&fg_waitq);	/* WAIT on it returns ENOENT */
+	sessions_changed();	/* and WAIT on it returns ENOENT */
 }
 
 /**
@@ -304,15 +329,16 @@ int fg_session_remove(const char *name, u64 *gen)
  * @s: the session
  * @op: what the requester asks
  * @timeout_ms: FG_FREEZE: the timeout, already validated
- * @gen: in: THAW/ABORT: the generation to end, or FSM_GEN_ANY;
+ * @gen: in: THAW/ABORT: the freeze to end, or FSM_GEN_ANY;
  *	out: the session's generation after the step
  *
- * Return: 0 or the errno of the refusal (-ETIMEDOUT: the freeze timed out).
+ * Return: 0 or the errno of the refusal (-ETIMEDOUT: the freeze timed out;
+ * -ENOENT: the session was removed; -EOVERFLOW: freeze ids are used up).
  */
 int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		    u64 *gen)
 {
-	u64 now;
+	u64 now, id;
 	int verdict;
 
 	mutex_lock(&s->lock);
@@ -323,7 +349,13 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 	now = ktime_get_ns();	/* under the lock: never behind s->fsm.clock */
 	switch (op) {
 	case FG_FREEZE:
-		verdict = fsm_freeze(&s->fsm, (u64)timeout_ms * NSEC_PER_MSEC, now);
+		id = freeze_id_next();	/* under the lock: above s->fsm.gen */
+		if (!id) {
+			mutex_unlock(&s->lock);
+			return -EOVERFLOW;
+		}
+		verdict = fsm_freeze(&s->fsm, id, (u64)timeout_ms * NSEC_PER_MSEC,
+				     now);
 		if (verdict == FSM_FROZE)
 			s->timeout_ms = timeout_ms;
 		break;
@@ -368,15 +400,43 @@ void fg_session_status(struct fg_session *s, struct freezeguard_status *st)
 	st->thaws = s->fsm.thaws;
 	st->timeouts = s->fsm.timeouts;
 	st->aborts = s->fsm.aborts;
+	st->freezes = s->fsm.freezes;
 	mutex_unlock(&s->lock);
 }
 
+/* The session's (state, generation), read together under its lock. */
+void fg_session_observe(struct fg_session *s, u32 *state, u64 *gen)
+{
+	mutex_lock(&s->lock);
+	*state = s->fsm.state;
+	*gen = s->fsm.gen;
+	mutex_unlock(&s->lock);
+}
+
+/* The first live session with an id at or above *id, referenced; or NULL. */
+static struct fg_session *session_get_from(unsigned long *id)
+{
+	struct fg_session *s;
+
+	rcu_read_lock();	/* sessions are freed after a grace period */
+	for (;; (*id)++) {
+		s = xa_find(&fg_ids, id, U32_MAX, XA_PRESENT);
+		if (!s || (!READ_ONCE(s->dead) && kref_get_unless_zero(&s->ref)))
+			break;
+	}
+	rcu_read_unlock();
+	return s;
+}
+
 /**
- * fg_sessions_list() - copy sessions out in id order
+ * fg_sessions_list() - copy sessions out in id (creation) order
  * @cursor: in: first id to report; out: the id to continue from, 0 at the end
  * @out: user array of @capacity entries
  * @capacity: its size
  * @count: out: entries copied
+ *
+ * Holds no table lock while it copies to userspace: a page fault there
+ * stalls this caller only, never another session operation.
  *
  * Return: 0 or -EFAULT.
  */
@@ -385,25 +445,24 @@ int fg_sessions_list(u64 *cursor, struct freezeguard_status __user *out,
 {
 	struct freezeguard_status st;
 	struct fg_session *s;
-	unsigned long id;
-	int err = 0;
+	unsigned long id = *cursor;
 
 	*count = 0;
-	mutex_lock(&fg_table_lock);
-	xa_for_each_start(&fg_ids, id, s, *cursor) {
-		if (*count == capacity)
-			break;
-		fg_session_status(s, &st);
-		if (copy_to_user(&out[*count], &st, sizeof(st))) {
-			err = -EFAULT;
-			break;
+	while ((s = session_get_from(&id))) {
+		if (*count == capacity) {	/* did not fit: start there next time */
+			fg_session_put(s);
+			*cursor = id;
+			return 0;
 		}
+		fg_session_status(s, &st);
+		fg_session_put(s);
+		if (copy_to_user(&out[*count], &st, sizeof(st)))
+			return -EFAULT;
 		(*count)++;
+		id++;
 	}
-	/* Stopped on a session that did not fit: start there next time. */
-	*cursor = s ? id : 0;
-	mutex_unlock(&fg_table_lock);
-	return err;
+	*cursor = 0;
+	return 0;
 }
 
 /* Has @s left (@state, @gen), or gone? For waiters, without the lock. */
@@ -415,6 +474,12 @@ bool fg_session_changed(struct fg_session *s, u32 state, u64 gen)
 
 int fg_sessions_init(void)
 {
+	/*
+	 * Freeze ids go on from the wall clock in ns, so a reload does not
+	 * hand out an id of an earlier load again (unless the clock was set
+	 * back by more than the time between the loads).
+	 */
+	atomic64_set(&fg_last_freeze_id, ktime_get_real_ns());
 	fg_wq = alloc_workqueue("freezeguard", WQ_HIGHPRI, 0);
 	return fg_wq ? 0 : -ENOMEM;
 }

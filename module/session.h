@@ -26,7 +26,11 @@
  * @id: index in the id table, the LIST order
  * @lock: serialises the transitions of @fsm and the fields below
  * @fsm: the core's state
- * @armed_gen: the generation the deadline timer was armed for
+ * @armed_gen: the freeze the deadline timer is armed for (written under
+ *	@lock, read by the timer callback)
+ * @fired_gen: the freeze whose deadline fired last (written by the timer
+ *	callback): the freeze the timeout worker names to the core, which
+ *	may be older than the current one
  * @timeout_ms: timeout of the current or last freeze
  * @dead: removed or unloading: no transition, no re-arm
  * @pub_state: @fsm.state, published for lockless waiters
@@ -43,6 +47,7 @@ struct fg_session {
 	struct mutex lock;		/* the session lock: see @lock above */
 	struct fsm_session fsm;
 	u64 armed_gen;
+	u64 fired_gen;
 	u32 timeout_ms;
 	bool dead;
 	u32 pub_state;
@@ -77,6 +82,7 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		    u64 *gen);
 void fg_session_run_worker(struct fg_session *s);
 void fg_session_status(struct fg_session *s, struct freezeguard_status *st);
+void fg_session_observe(struct fg_session *s, u32 *state, u64 *gen);
 int fg_sessions_list(u64 *cursor, struct freezeguard_status __user *out,
 		     u32 capacity, u32 *count);
 bool fg_session_changed(struct fg_session *s, u32 state, u64 gen);

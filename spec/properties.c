@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The properties of DESIGN.md as sequences of transitions, each proved by
- * WP from the contracts in module/fsm.h (which `make prove` proves against
- * module/fsm.c in the same run). Nothing here is compiled into the module:
- * these functions exist only to be proved. Every thread's request is one
- * transition under the session lock, so a sequence of transitions is any
- * interleaving of threads; the times are free, but never go backwards.
+ * The properties of README.md ("What is proved") as sequences of
+ * transitions, each proved by WP from the contracts in module/fsm.h (which
+ * `make prove` proves against module/fsm.c in the same run). Nothing here
+ * is compiled into the module: these functions exist only to be proved.
+ * Every thread's request is one transition under the session lock, so a
+ * sequence of transitions is any interleaving of threads; the times are
+ * free, but never go backwards, and freeze ids only increase.
  */
 #include "../module/fsm.h"
 
 /*
- * Property 1, the KB 915331 race: the requester thaws generation g in time,
- * and only then does g's timeout worker start, however late. The worker
- * must change nothing: no failure, no timeout counted.
+ * Property 1, the KB 915331 race: the requester thaws its freeze g in
+ * time, and only then does g's timeout worker start, however late. The
+ * worker must change nothing: no failure, no timeout counted.
  */
 /*@
   requires \valid(s) && session_valid(s);
@@ -38,7 +39,7 @@ After_thaw:
 }
 
 /*
- * Property 2: freeze (g1), thaw, freeze again (g2); g1's worker runs late,
+ * Property 2: freeze g1, thaw, freeze again (g2); g1's worker runs late,
  * after the second freeze. It must not fail g2.
  */
 /*@
@@ -48,27 +49,83 @@ After_thaw:
   assigns *s;
 */
 void stale_worker_after_refreeze(struct fsm_session *s,
+				 unsigned long long g1, unsigned long long g2,
 				 unsigned long long timeout1,
 				 unsigned long long timeout2,
 				 unsigned long long t1, unsigned long long t2,
 				 unsigned long long t3,
 				 unsigned long long t_worker)
 {
-	if (fsm_freeze(s, timeout1, t1) != FSM_FROZE)
+	if (fsm_freeze(s, g1, timeout1, t1) != FSM_FROZE)
 		return;
-	unsigned long long g1 = s->gen;
-
 	if (fsm_thaw(s, g1, t2) != FSM_THAWED)
 		return;
-	if (fsm_freeze(s, timeout2, t3) != FSM_FROZE)
+	if (fsm_freeze(s, g2, timeout2, t3) != FSM_FROZE)
 		return;
 Refrozen:
 	;
 	int worker = fsm_timeout(s, g1, t_worker);
 	//@ assert stale_ignored: worker == FSM_IGNORED;
-	//@ assert second_freeze_intact: s->state == FSM_FROZEN && s->gen == g1 + 1;
+	//@ assert second_freeze_intact: s->state == FSM_FROZEN && s->gen == g2 && g2 > g1;
 	//@ assert second_deadline_kept: s->deadline == \at(s->deadline, Refrozen);
 	//@ assert no_timeout: s->timeouts == \at(s->timeouts, Refrozen);
+}
+
+/*
+ * The stale thawer joins the stale worker (properties 2 and 4): freeze g1
+ * times out, and the next freeze (g2) is accepted although the session
+ * was FAILED: a failure never blocks the next freeze. The late thawer of
+ * g1 then learns that its own freeze timed out, and its thaw changes
+ * nothing of g2.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_FROZEN;
+  requires s->clock <= t_worker <= t2 <= t_thaw;
+  requires s->deadline <= t_worker;
+  requires 0 < timeout2 <= FSM_TIMEOUT_MAX_NS && t2 <= FSM_U64_MAX - timeout2;
+  requires g2 > s->gen;
+  assigns *s;
+*/
+void late_thawer_after_refreeze(struct fsm_session *s, unsigned long long g2,
+				unsigned long long timeout2,
+				unsigned long long t_worker,
+				unsigned long long t2,
+				unsigned long long t_thaw)
+{
+	unsigned long long g1 = s->gen;
+	int worker = fsm_timeout(s, g1, t_worker);
+	//@ assert expired: worker == FSM_EXPIRED && shows_timeout(s);
+	int refreeze = fsm_freeze(s, g2, timeout2, t2);
+	//@ assert failure_does_not_block: refreeze == FSM_FROZE;
+Refrozen:
+	;
+	int late = fsm_thaw(s, g1, t_thaw);
+	//@ assert late_thawer_learns: late == FSM_E_TIMED_OUT;
+	//@ assert second_freeze_intact: s->state == FSM_FROZEN && s->gen == g2;
+	//@ assert nothing_changed: unchanged{Refrozen, Here}(s);
+}
+
+/*
+ * Never success for someone else's thaw: an administrator ends the freeze
+ * ("whatever is current"), then its requester's thaw arrives. The
+ * requester hears that its freeze was already thawed, not success.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_FROZEN;
+  requires s->clock <= t_admin <= t_thaw && t_admin < s->deadline;
+  assigns *s;
+*/
+void thawed_by_another(struct fsm_session *s, unsigned long long t_admin,
+		       unsigned long long t_thaw)
+{
+	unsigned long long g = s->gen;
+	int admin = fsm_thaw(s, FSM_GEN_ANY, t_admin);
+	int mine = fsm_thaw(s, g, t_thaw);
+	//@ assert admin_won: admin == FSM_THAWED;
+	//@ assert requester_told: mine == FSM_E_NOT_FROZEN;
+	//@ assert ended_once: s->thaws == \at(s->thaws, Pre) + 1;
 }
 
 /*
@@ -99,7 +156,7 @@ void worker_before_thaw(struct fsm_session *s, unsigned long long t_worker,
 
 /*
  * Property 4: a thaw that lost to the deadline is refused, and so is every
- * later thaw of that generation, until someone resets the session.
+ * later thaw of that freeze, named or not, while the session shows it.
  */
 /*@
   requires \valid(s) && session_valid(s);

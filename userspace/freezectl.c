@@ -2,6 +2,10 @@
 /*
  * freezectl: drive /dev/freezeguard sessions (see freezectl(8)).
  *
+ * A freeze is named by its generation, the freeze id FREEZE returns: thaw
+ * and abort take --generation G (that freeze) or --current (whatever is
+ * current: an administrator's override), never a silent default.
+ *
  * Exit codes: 0 success; 1 error; 2 usage; 3 a thaw (or abort, or run's
  * thaw) was refused because that freeze had already timed out, so the
  * snapshot taken under it is not consistent; 4 wait timed out.
@@ -38,7 +42,8 @@ struct options {
 	int json;
 	int quiet;
 	long long timeout_ms;	/* -1: not given */
-	unsigned long long generation;
+	unsigned long long generation;	/* thaw/abort --generation; 0: not given */
+	int current;		/* thaw/abort --current */
 	int state;		/* wait --state; 0: any change */
 };
 
@@ -51,9 +56,11 @@ static void usage(FILE *f)
 "Drive freezeguard sessions: freeze/thaw with a deadline, KB 915331-proof.\n"
 "\n"
 "Commands:\n"
-"  freeze NAME [--timeout MS]   freeze (create NAME if needed); prints the generation\n"
-"  thaw NAME [--generation G]   thaw; exit 3 if the freeze had timed out\n"
-"  abort NAME [--generation G]  abandon the freeze\n"
+"  freeze NAME [--timeout MS]   freeze (create NAME if needed); prints the\n"
+"                               generation (with -q: only its number)\n"
+"  thaw NAME --generation G     thaw freeze G; exit 3 if it had timed out\n"
+"  thaw NAME --current          thaw whatever freeze is current (override)\n"
+"  abort NAME --generation G    abandon freeze G (or --current: the override)\n"
 "  reset NAME                   FAILED -> STABLE, clearing the last error\n"
 "  create NAME                  create a session without freezing it\n"
 "  remove NAME                  remove a session that is not frozen\n"
@@ -63,19 +70,36 @@ static void usage(FILE *f)
 "                               wait until NAME is in state S (STABLE, FROZEN,\n"
 "                               FAILED), or until it changes; exit 4 on timeout\n"
 "  run NAME [--timeout MS] -- PROGRAM [ARGS...]\n"
-"                               freeze, run PROGRAM, thaw; exit 3 if the thaw\n"
-"                               came too late, 1 if PROGRAM failed\n"
+"                               freeze, run PROGRAM, thaw exactly that freeze;\n"
+"                               SIGINT, SIGTERM, SIGHUP, SIGQUIT are forwarded\n"
+"                               to PROGRAM, which is waited for, then thawed;\n"
+"                               exit 3 if the thaw came too late, 1 if PROGRAM\n"
+"                               failed or freezectl was interrupted\n"
+"\n"
+"A generation is a freeze id, unique across sessions, re-created names and\n"
+"module reloads. A FAILED session can be frozen again; a late thaw of the\n"
+"freeze that timed out still exits 3. Deadlines run on CLOCK_MONOTONIC:\n"
+"time the machine spends suspended does not count.\n"
 "\n"
 "Options:\n"
-"  -t, --timeout MS      freeze: deadline in ms (0 = module default, 60000)\n"
-"                        wait: give up after MS ms\n"
-"  -g, --generation G    thaw/abort only generation G (default: the current one)\n"
+"  -t, --timeout MS      freeze, run: deadline in ms (0 = module default, 60000)\n"
+"                        wait: give up after MS ms (0: check once, do not wait;\n"
+"                        absent: no limit)\n"
+"  -g, --generation G    thaw/abort: the freeze to end (G >= 1, as freeze\n"
+"                        printed it)\n"
+"  -c, --current         thaw/abort: whatever freeze is current (an\n"
+"                        administrator's override)\n"
 "  -s, --state S         wait for state S\n"
-"  -j, --json            print status and list as JSON\n"
-"  -q, --quiet           print nothing on success\n"
+"  -j, --json            print status, list and freeze as JSON\n"
+"  -q, --quiet           print nothing on success; freeze: only the generation\n"
 "  -d, --device PATH     device (default " FREEZEGUARD_DEVICE ")\n"
 "  -h, --help            this help\n"
 "  -V, --version         version\n"
+"\n"
+"Example:\n"
+"  gen=$(freezectl freeze -q db --timeout 30000)\n"
+"  # take the snapshot\n"
+"  freezectl thaw db --generation \"$gen\"    # exit 3: discard the snapshot\n"
 "\n"
 "Exit codes: 0 success, 1 error, 2 usage, 3 the freeze timed out before thaw\n"
 "(the snapshot is not consistent), 4 wait timed out. See freezectl(8).\n");
@@ -93,16 +117,20 @@ err_errno(int e, const char *fmt, ...)
 	fprintf(stderr, ": %s", strerror(e));
 	switch (e) {
 	case ETIMEDOUT:
-		fputs(" (the freeze timed out before thaw: the snapshot taken under it is not consistent)", stderr);
+		fputs(" (that freeze timed out before this thaw: the snapshot taken under it is not consistent)", stderr);
 		break;
 	case EALREADY:
-		fputs(" (the session is not frozen)", stderr);
+		fputs(" (that freeze had already been thawed; with --current: the session is not frozen)", stderr);
+		break;
+	case ECANCELED:
+		fputs(" (that freeze had been aborted)", stderr);
 		break;
 	case ESTALE:
-		fputs(" (that generation is not the current one)", stderr);
+		fprintf(stderr, " (this session does not know that freeze: never frozen here, more than %d freezes ago, or the session was removed and re-created)",
+			FREEZEGUARD_HISTORY);
 		break;
 	case EBUSY:
-		fputs(" (the session is frozen, or FAILED: reset it first)", stderr);
+		fputs(" (the session is frozen)", stderr);
 		break;
 	case EACCES:
 	case EPERM:
@@ -117,8 +145,10 @@ static int open_device(const struct options *o)
 	int fd = open(o->device, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0) {
-		err_errno(errno, "%s", o->device);
-		if (errno == ENOENT)
+		int e = errno;
+
+		err_errno(e, "%s", o->device);
+		if (e == ENOENT)
 			fprintf(stderr, "%s: is the module loaded? (insmod freezeguard.ko)\n", prog);
 	}
 	return fd;
@@ -172,7 +202,7 @@ static int name_check(const char *name)
 	size_t n = strlen(name);
 
 	if (n == 0 || n >= FREEZEGUARD_NAME_LEN ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:@+-") != n) {
+	    strspn(name, FREEZEGUARD_NAME_CHARS) != n) {
 		fprintf(stderr, "%s: invalid session name '%s': 1 to %d characters from [A-Za-z0-9._:@+-]\n",
 			prog, name, FREEZEGUARD_NAME_LEN - 1);
 		return -1;
@@ -185,13 +215,14 @@ static void status_print_json(const struct freezeguard_status *st)
 	printf("{\"name\":\"%s\",\"state\":\"%s\",\"vss_state\":%u,"
 	       "\"last_error\":\"%s\",\"hresult\":\"0x%08X\","
 	       "\"generation\":%llu,\"timeout_ms\":%u,\"frozen_ms\":%llu,"
-	       "\"time_left_ms\":%llu,\"thaws\":%llu,\"timeouts\":%llu,"
-	       "\"aborts\":%llu}",
+	       "\"time_left_ms\":%llu,\"freezes\":%llu,\"thaws\":%llu,"
+	       "\"timeouts\":%llu,\"aborts\":%llu}",
 	       st->name, label_of(states, st->state)->name, st->state,
 	       label_of(errors, st->last_error)->name, st->hresult,
 	       (unsigned long long)st->generation, st->timeout_ms,
 	       (unsigned long long)st->frozen_ns / 1000000,
 	       (unsigned long long)st->time_left_ns / 1000000,
+	       (unsigned long long)st->freezes,
 	       (unsigned long long)st->thaws, (unsigned long long)st->timeouts,
 	       (unsigned long long)st->aborts);
 }
@@ -208,9 +239,9 @@ static void status_print_text(const struct freezeguard_status *st)
 		printf("   Frozen for: %llu ms of %u ms, time left: %llu ms\n",
 		       (unsigned long long)st->frozen_ns / 1000000, st->timeout_ms,
 		       (unsigned long long)st->time_left_ns / 1000000);
-	printf("   Thaws: %llu, timeouts: %llu, aborts: %llu\n",
-	       (unsigned long long)st->thaws, (unsigned long long)st->timeouts,
-	       (unsigned long long)st->aborts);
+	printf("   Freezes: %llu, thaws: %llu, timeouts: %llu, aborts: %llu\n",
+	       (unsigned long long)st->freezes, (unsigned long long)st->thaws,
+	       (unsigned long long)st->timeouts, (unsigned long long)st->aborts);
 }
 
 static int do_status(int fd, const struct options *o, const char *name,
@@ -276,19 +307,23 @@ static int do_req(int fd, const struct options *o, unsigned long cmd,
 		  const char *verb, const char *name,
 		  struct freezeguard_req *out)
 {
+	int ends = cmd == FREEZEGUARD_IOC_THAW || cmd == FREEZEGUARD_IOC_ABORT;
 	struct freezeguard_req req;
 
 	memset(&req, 0, sizeof(req));
 	strcpy(req.name, name);
 	if (cmd == FREEZEGUARD_IOC_FREEZE)
 		req.timeout_ms = o->timeout_ms < 0 ? 0 : (uint32_t)o->timeout_ms;
-	if (cmd == FREEZEGUARD_IOC_THAW || cmd == FREEZEGUARD_IOC_ABORT)
-		req.generation = o->generation;
+	if (ends) {
+		/* The freeze named by its generation, or explicitly the current one. */
+		req.generation = o->current ? 0 : o->generation;
+		req.flags = o->current ? FREEZEGUARD_FLAG_CURRENT : 0;
+	}
 	if (ioctl(fd, cmd, &req)) {
 		int e = errno;
 
 		err_errno(e, "%s %s", verb, name);
-		return e == ETIMEDOUT ? EXIT_TIMED_OUT : EXIT_ERROR;
+		return ends && e == ETIMEDOUT ? EXIT_TIMED_OUT : EXIT_ERROR;
 	}
 	if (out)
 		*out = req;
@@ -301,23 +336,27 @@ static int do_freeze(int fd, const struct options *o, const char *name,
 	struct freezeguard_req req;
 	int rc = do_req(fd, o, FREEZEGUARD_IOC_FREEZE, "freeze", name, &req);
 
-	if (rc == EXIT_OK && !o->quiet) {
-		if (o->json)
-			printf("{\"name\":\"%s\",\"generation\":%llu,\"timeout_ms\":%u}\n",
-			       name, (unsigned long long)req.generation, req.timeout_ms);
-		else
-			printf("%s: frozen, generation %llu, times out in %u ms\n",
-			       name, (unsigned long long)req.generation, req.timeout_ms);
-	}
+	if (rc != EXIT_OK)
+		return rc;
+	if (o->quiet)	/* for scripts: gen=$(freezectl freeze -q NAME) */
+		printf("%llu\n", (unsigned long long)req.generation);
+	else if (o->json)
+		printf("{\"name\":\"%s\",\"generation\":%llu,\"timeout_ms\":%u}\n",
+		       name, (unsigned long long)req.generation, req.timeout_ms);
+	else
+		printf("%s: frozen, generation %llu, times out in %u ms\n",
+		       name, (unsigned long long)req.generation, req.timeout_ms);
 	return rc;
 }
 
-static long long now_ms(void)
+/* CLOCK_MONOTONIC in ns, the clock of WAIT's deadline_ns. */
+static unsigned long long now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
 }
 
 static int do_wait(int fd, const struct options *o, const char *name,
@@ -325,62 +364,141 @@ static int do_wait(int fd, const struct options *o, const char *name,
 {
 	struct freezeguard_status st;
 	struct freezeguard_wait w;
-	long long end = o->timeout_ms > 0 ? now_ms() + o->timeout_ms : 0;
-	int first = 1;
+	unsigned long long generation, deadline = 0;	/* 0: no limit */
+	unsigned int state;
 
+	/* Absolute, computed once: every retried WAIT keeps the same deadline. */
+	if (o->timeout_ms > 0)
+		deadline = now_ns() + (unsigned long long)o->timeout_ms * 1000000ULL;
+	memset(&st, 0, sizeof(st));
+	strcpy(st.name, name);
+	if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &st)) {
+		err_errno(errno, "wait %s", name);
+		return EXIT_ERROR;
+	}
+	state = st.state;
+	generation = st.generation;
+	if (o->state && (int)state == o->state)
+		goto done;
+	if (o->timeout_ms == 0)		/* check once, do not wait */
+		goto timeout;
 	for (;;) {
-		memset(&st, 0, sizeof(st));
-		strcpy(st.name, name);
-		if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &st)) {
-			err_errno(errno, "wait %s", name);
-			return EXIT_ERROR;
-		}
-		if (o->state ? (int)st.state == o->state : !first)
-			break;
-		first = 0;
 		memset(&w, 0, sizeof(w));
 		strcpy(w.name, name);
-		w.state = st.state;
-		w.generation = st.generation;
-		if (end) {
-			long long left = end - now_ms();
-
-			if (left <= 0) {
-				errno = ETIME;
-				goto timeout;
-			}
-			w.timeout_ms = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
-		}
+		w.state = state;
+		w.generation = generation;
+		w.deadline_ns = deadline;
 		if (ioctl(fd, FREEZEGUARD_IOC_WAIT, &w)) {
+			if (errno == EINTR)
+				continue;
 			if (errno == ETIME)
 				goto timeout;
 			err_errno(errno, "wait %s", name);
 			return EXIT_ERROR;
 		}
-		if (!o->state)
+		/* The session as WAIT found it after the change, not before. */
+		state = w.state;
+		generation = w.generation;
+		if (!o->state || (int)state == o->state)
 			break;
 	}
+done:
 	if (!o->quiet)
-		printf("%s: %s, generation %llu\n", name, label_of(states, st.state)->name,
-		       (unsigned long long)st.generation);
+		printf("%s: %s, generation %llu\n", name, label_of(states, state)->name,
+		       generation);
 	return EXIT_OK;
 timeout:
-	err_errno(ETIME, "wait %s", name);
+	if (o->state)
+		fprintf(stderr, "%s: wait %s: not %s within %lld ms (%s, generation %llu)\n",
+			prog, name, label_of(states, (unsigned int)o->state)->name,
+			o->timeout_ms, label_of(states, state)->name, generation);
+	else
+		fprintf(stderr, "%s: wait %s: no change within %lld ms (still %s, generation %llu)\n",
+			prog, name, o->timeout_ms, label_of(states, state)->name, generation);
 	return EXIT_WAIT_TIMEOUT;
+}
+
+/* run: the signals forwarded to PROGRAM. */
+static const int run_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define RUN_NSIGNALS (sizeof(run_signals) / sizeof(run_signals[0]))
+static volatile sig_atomic_t run_signal;	/* the last one received */
+static volatile pid_t run_child;	/* set before the handlers are installed */
+
+static void run_forward(int sig)
+{
+	int saved = errno;
+
+	run_signal = sig;
+	if (run_child > 0)
+		kill(run_child, sig);
+	errno = saved;
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	case SIGQUIT:
+		return "SIGQUIT";
+	}
+	return "a signal";
 }
 
 static int do_run(int fd, const struct options *o, const char *name, char **argv)
 {
+	struct sigaction sa, orig[RUN_NSIGNALS];
 	struct options thaw_o = *o;
 	struct freezeguard_req req;
-	int rc, status;
-	pid_t pid;
+	sigset_t block, orig_mask;
+	int rc, status = 0, ok = 0;
+	siginfo_t si;
+	pid_t pid, w;
+	size_t i;
+
+	/*
+	 * If our parent left SIGCHLD ignored, the child is reaped behind our
+	 * back and waitpid fails with ECHILD.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+
+	/*
+	 * From FREEZE until the handlers are in place, a signal stays pending
+	 * instead of killing us with the session frozen.
+	 */
+	sigemptyset(&block);
+	for (i = 0; i < RUN_NSIGNALS; i++) {
+		sigaddset(&block, run_signals[i]);
+		sigaction(run_signals[i], NULL, &orig[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &orig_mask);
 
 	rc = do_req(fd, o, FREEZEGUARD_IOC_FREEZE, "freeze", name, &req);
-	if (rc != EXIT_OK)
+	if (rc != EXIT_OK) {
+		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
 		return rc;
+	}
+	/* From here on, thaw exactly the freeze we made, never a later one. */
+	thaw_o.generation = req.generation;
+	thaw_o.current = 0;
+
 	pid = fork();
 	if (pid == 0) {
+		/*
+		 * PROGRAM gets default dispositions (a signal our own parent
+		 * had ignored stays ignored, as under nohup) and our mask.
+		 */
+		for (i = 0; i < RUN_NSIGNALS; i++)
+			if (orig[i].sa_handler != SIG_IGN)
+				signal(run_signals[i], SIG_DFL);
+		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
 		close(fd);
 		execvp(argv[0], argv);
 		fprintf(stderr, "%s: run %s: %s: %s\n", prog, name, argv[0], strerror(errno));
@@ -388,29 +506,67 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	}
 	if (pid < 0) {
 		err_errno(errno, "run %s: fork", name);
-		status = -1;
-	} else {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+		do_req(fd, &thaw_o, FREEZEGUARD_IOC_THAW, "thaw", name, NULL);
+		return EXIT_ERROR;
 	}
-	/* Thaw exactly the freeze we made, never a later one. */
-	thaw_o.generation = req.generation;
+
+	/* Forward what would have killed us, wait for PROGRAM, then thaw. */
+	run_child = pid;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = run_forward;
+	sa.sa_mask = block;
+	for (i = 0; i < RUN_NSIGNALS; i++)
+		if (orig[i].sa_handler != SIG_IGN)
+			sigaction(run_signals[i], &sa, NULL);
+	sigprocmask(SIG_SETMASK, &orig_mask, NULL);
+	/*
+	 * Wait without reaping: while PROGRAM is a zombie its pid cannot be
+	 * reused, so the handler never signals a stranger. Then block the
+	 * signals and reap it.
+	 */
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	run_child = 0;
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (w != pid)
+		err_errno(errno, "run %s: waitpid", name);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		ok = 1;
+	else if (run_signal)
+		;	/* said below */
+	else if (WIFEXITED(status))
+		fprintf(stderr, "%s: run %s: %s exited with status %d\n",
+			prog, name, argv[0], WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		fprintf(stderr, "%s: run %s: %s killed by signal %d (%s)\n",
+			prog, name, argv[0], WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		fprintf(stderr, "%s: run %s: %s: unknown wait status 0x%x\n",
+			prog, name, argv[0], (unsigned int)status);
+
 	rc = do_req(fd, &thaw_o, FREEZEGUARD_IOC_THAW, "thaw", name, NULL);
-	if (rc != EXIT_OK)
-		return rc;
-	if (!o->quiet)
+	if (rc == EXIT_OK && !o->quiet)
 		printf("%s: generation %llu thawed in time\n", name,
 		       (unsigned long long)req.generation);
-	return status == 0 ? EXIT_OK : EXIT_ERROR;
+	if (run_signal)
+		fprintf(stderr, "%s: run %s: interrupted by %s: forwarded to %s%s\n",
+			prog, name, signal_name(run_signal), argv[0],
+			rc == EXIT_OK ? ", thawed" : "");
+	if (rc != EXIT_OK)
+		return rc;	/* 3: the thaw came too late */
+	return ok && !run_signal ? EXIT_OK : EXIT_ERROR;
 }
 
+/* A decimal number: digits only, no sign or space strtoull would accept. */
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
 {
 	char *end;
 
-	errno = 0;
-	if (!*s || *s == '-')
+	if (*s < '0' || *s > '9')
 		return -1;
+	errno = 0;
 	*out = strtoull(s, &end, 10);
 	return errno || *end || *out > max ? -1 : 0;
 }
@@ -441,6 +597,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "generation", required_argument, NULL, 'g' },
+		{ "current", no_argument, NULL, 'c' },
 		{ "state", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -454,7 +611,7 @@ int main(int argc, char **argv)
 	const char *cmd, *name = NULL;
 	int c, fd, rc, nargs;
 
-	while ((c = getopt_long(argc, argv, "t:g:s:jqd:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:g:cs:jqd:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_u64(optarg, UINT32_MAX, &v)) {
@@ -465,11 +622,14 @@ int main(int argc, char **argv)
 			o.timeout_ms = (long long)v;
 			break;
 		case 'g':
-			if (parse_u64(optarg, ULLONG_MAX, &o.generation)) {
-				fprintf(stderr, "%s: --generation: not a generation number: '%s'\n",
+			if (parse_u64(optarg, ULLONG_MAX, &o.generation) || !o.generation) {
+				fprintf(stderr, "%s: --generation: not a generation number (1 or more): '%s'\n",
 					prog, optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'c':
+			o.current = 1;
 			break;
 		case 's':
 			o.state = state_parse(optarg);
@@ -524,6 +684,23 @@ int main(int argc, char **argv)
 	if (commands[c].takes_program ? nargs < 1 : nargs != 0) {
 		fprintf(stderr, "%s: %s: %s (see --help)\n", prog, cmd,
 			commands[c].takes_program ? "missing -- PROGRAM" : "too many arguments");
+		return EXIT_USAGE;
+	}
+	/* thaw and abort name the freeze they end; nothing else takes one. */
+	if (commands[c].ioc == FREEZEGUARD_IOC_THAW || commands[c].ioc == FREEZEGUARD_IOC_ABORT) {
+		if (!o.generation && !o.current) {
+			fprintf(stderr, "%s: %s %s: name the freeze to end with --generation G (as freeze printed it), or --current to end whatever freeze is current (an administrator's override)\n",
+				prog, cmd, name);
+			return EXIT_USAGE;
+		}
+		if (o.generation && o.current) {
+			fprintf(stderr, "%s: %s %s: --generation and --current exclude each other\n",
+				prog, cmd, name);
+			return EXIT_USAGE;
+		}
+	} else if (o.generation || o.current) {
+		fprintf(stderr, "%s: %s: --generation and --current are for thaw and abort only\n",
+			prog, cmd);
 		return EXIT_USAGE;
 	}
 	fd = open_device(&o);

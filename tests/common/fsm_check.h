@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Executable twins of the ACSL predicates in module/fsm.h, for the
- * userspace tests: session_valid() and unchanged().
+ * userspace tests: session_valid() (log_valid() included) and unchanged().
  */
 #ifndef FREEZEGUARD_FSM_CHECK_H
 #define FREEZEGUARD_FSM_CHECK_H
@@ -10,10 +10,35 @@
 #include <string.h>
 #include "../../module/fsm.h"
 
+static inline bool fsm_check_log_valid(const struct fsm_session *s)
+{
+	bool timeout_logged = false;
+	int i, j;
+
+	if (s->log_next >= FSM_HISTORY)
+		return false;
+	for (i = 0; i < FSM_HISTORY; i++) {
+		const struct fsm_end *e = &s->log[i];
+
+		if (e->id > s->gen || (e->how != FSM_ERR_NONE &&
+				       e->how != FSM_ERR_TIMEOUT &&
+				       e->how != FSM_ERR_ABORTED))
+			return false;
+		for (j = i + 1; j < FSM_HISTORY; j++)
+			if (e->id && e->id == s->log[j].id)
+				return false;
+		if (s->state == FSM_FROZEN && e->id == s->gen)
+			return false;
+		if (e->id == s->gen && e->how == FSM_ERR_TIMEOUT)
+			timeout_logged = true;
+	}
+	return s->state != FSM_FAILED || timeout_logged;
+}
+
 static inline bool fsm_check_valid(const struct fsm_session *s)
 {
 	unsigned long long open = s->state == FSM_FROZEN;
-	/* ended + open == gen, computed without wrapping */
+	/* ended + open == freezes, computed without wrapping */
 	unsigned __int128 ended = (unsigned __int128)s->thaws + s->timeouts +
 				  s->aborts;
 
@@ -32,7 +57,9 @@ static inline bool fsm_check_valid(const struct fsm_session *s)
 	    !(s->gen >= 1 && s->last_error == FSM_ERR_TIMEOUT &&
 	      s->deadline <= s->clock))
 		return false;
-	return ended + open == s->gen;
+	if (s->freezes > s->gen || !fsm_check_log_valid(s))
+		return false;
+	return ended + open == s->freezes;
 }
 
 static inline bool fsm_check_unchanged(const struct fsm_session *before,
@@ -56,7 +83,7 @@ static inline const char *fsm_verdict_name(int v)
 	case FSM_E_TIMED_OUT: return "E_TIMED_OUT";
 	case FSM_E_STALE: return "E_STALE";
 	case FSM_E_INVALID: return "E_INVALID";
-	case FSM_E_EXHAUSTED: return "E_EXHAUSTED";
+	case FSM_E_ABORTED: return "E_ABORTED";
 	}
 	return "?";
 }

@@ -2,19 +2,35 @@
 /*
  * Exhaustive interleaving checker for the freezeguard core.
  *
- * It drives the real module/fsm.c through every interleaving, up to a depth,
- * of these actors:
- *   - a requester doing freeze / thaw / abort (of the generation it froze)
- *     and reset,
+ * It drives the real module/fsm.c (built with a history ring of
+ * FSM_HISTORY = 2, so that a forgotten freeze is reachable within the
+ * depth) through every interleaving, up to a depth, of these actors:
+ *   - two requesters, A and B, each doing freeze / thaw / abort of the
+ *     freeze it made last (so each is, in turn, a late thawer),
  *   - an administrator doing thaw / abort of "whatever is current",
+ *     reset, and remove + re-create of the session (as a user may do
+ *     between a freeze and its late thaw),
  *   - the clock, which advances time by one tick,
- *   - one timeout worker per accepted freeze, armed for that generation,
- *     which may run at any moment (early, on time, or arbitrarily late,
- *     and again after an early run, as a re-armed timer does); it is never
- *     cancelled, the worst case for the glue.
- * After every step it checks DESIGN.md's properties against an oracle that
- * records how each generation ended. Iterative deepening makes the first
- * violation found a shortest one; it is printed step by step.
+ *   - the timeout worker of every accepted freeze, which may run at any
+ *     moment at or after its deadline (the hrtimer never fires early),
+ *     however late, never cancelled -- the worst case for the glue; it
+ *     carries the id it was armed for, or, the module's one race, the id
+ *     of a newer freeze of the same session (its callback read the newer
+ *     arming), which makes it an early worker of that freeze.
+ * Freeze ids come from one counter that never repeats, as in the module;
+ * a removed session's workers never reach the core again (the module
+ * cancels them synchronously and marks the session dead).
+ *
+ * After every step it checks the properties of README.md ("What is
+ * proved") against an oracle that records how each freeze ended and
+ * in which session object: a worker never fails a freeze that ended
+ * (1, KB 915331) or that is not its own (2); every freeze ends exactly
+ * once and the counters agree (3); a thaw or abort answers about the
+ * freeze it names, exactly as the oracle knows it ended -- timed out,
+ * thawed, aborted, or forgotten -- and never with success for a freeze
+ * that is not the open one (4, the late thawer); time decides (6).
+ * Iterative deepening makes the first violation found a shortest one; it
+ * is printed step by step.
  *
  * Exit status: 0 no violation, 1 violation found, 2 usage.
  */
@@ -25,20 +41,27 @@
 
 #define TIMEOUT 2ULL		/* ticks from freeze to deadline */
 #define MAX_DEPTH 14
-#define MAX_GEN (MAX_DEPTH + 1)
+#define MAX_ID (MAX_DEPTH + 1)
+#define NO_EPOCH 0xffffffffu	/* an id spent on a refused freeze */
 
-enum act { FREEZE, THAW, ABORT, RESET, ADMIN_THAW, ADMIN_ABORT, TICK,
-	   WORKER, NR_ACTS };
+enum act { FREEZE_A, FREEZE_B, THAW_A, THAW_B, ABORT_A, ABORT_B, ADMIN_THAW,
+	   ADMIN_ABORT, RESET, RECREATE, TICK, WORKER, WORKER_MISREAD,
+	   NR_ACTS };
 
 static const char *const act_name[] = {
-	[FREEZE] = "requester: freeze",
-	[THAW] = "requester: thaw (its generation)",
-	[ABORT] = "requester: abort (its generation)",
-	[RESET] = "requester: reset",
-	[ADMIN_THAW] = "admin: thaw (any generation)",
-	[ADMIN_ABORT] = "admin: abort (any generation)",
+	[FREEZE_A] = "A: freeze",
+	[FREEZE_B] = "B: freeze",
+	[THAW_A] = "A: thaw its freeze",
+	[THAW_B] = "B: thaw its freeze",
+	[ABORT_A] = "A: abort its freeze",
+	[ABORT_B] = "B: abort its freeze",
+	[ADMIN_THAW] = "admin: thaw (current)",
+	[ADMIN_ABORT] = "admin: abort (current)",
+	[RESET] = "admin: reset",
+	[RECREATE] = "admin: remove + re-create",
 	[TICK] = "clock: tick",
 	[WORKER] = "worker",
+	[WORKER_MISREAD] = "worker (read the newer arming)",
 };
 
 enum how { OPEN, BY_THAW, BY_TIMEOUT, BY_ABORT };
@@ -46,17 +69,23 @@ enum how { OPEN, BY_THAW, BY_TIMEOUT, BY_ABORT };
 struct world {
 	struct fsm_session s;
 	unsigned long long now;
-	unsigned long long my_gen;	/* requester's last accepted freeze */
-	int armed[MAX_GEN + 1];		/* worker of generation g still armed */
+	unsigned long long next_id;	/* the module-wide id counter */
+	unsigned int epoch;		/* which session object (re-create) */
+	unsigned int ends_here;		/* freezes ended in this object */
+	unsigned long long mine[2];	/* A's and B's last accepted freeze */
 	struct {
-		int ends;		/* how many times generation g ended */
+		unsigned int epoch;
+		unsigned long long deadline;
+		int armed;		/* its worker has yet to run */
+		int ends;		/* how many times it ended */
 		enum how how;
-	} gens[MAX_GEN + 1];
+		unsigned int end_seq;	/* its end's rank in its object */
+	} ids[MAX_ID + 1];
 };
 
 struct step {
 	enum act act;
-	unsigned long long gen;		/* worker's generation, or the one named */
+	unsigned long long id;		/* named or carried freeze id */
 	unsigned long long now;
 	int verdict;
 	enum fsm_state after;
@@ -72,113 +101,174 @@ static int fail(const char *property)
 	return 0;
 }
 
+static int is_thaw(enum act a) { return a == THAW_A || a == THAW_B || a == ADMIN_THAW; }
+static int is_end_request(enum act a)
+{
+	return a == THAW_A || a == THAW_B || a == ABORT_A || a == ABORT_B ||
+	       a == ADMIN_THAW || a == ADMIN_ABORT;
+}
+
+/* What the core must answer to a thaw/abort naming @g, per the oracle. */
+static int expected_refusal(const struct world *w, unsigned long long g)
+{
+	if (w->ids[g].epoch != w->epoch || !w->ids[g].ends ||
+	    w->ends_here - w->ids[g].end_seq > FSM_HISTORY)
+		return FSM_E_STALE;	/* another object's, or forgotten */
+	switch (w->ids[g].how) {
+	case BY_TIMEOUT: return FSM_E_TIMED_OUT;
+	case BY_ABORT: return FSM_E_ABORTED;
+	default: return FSM_E_NOT_FROZEN;
+	}
+}
+
 /* The properties, checked after one step from @b to @a. Returns 1 if all hold. */
 static int check(const struct world *b, struct world *a, enum act act,
 		 unsigned long long g, int v)
 {
 	const struct fsm_session *sb = &b->s, *sa = &a->s;
-	unsigned long long t;
 	int ends = v == FSM_THAWED || v == FSM_ABORTED || v == FSM_EXPIRED;
+	unsigned long long t;
 
 	if ((v < 0 || v == FSM_EARLY || v == FSM_IGNORED) &&
 	    !fsm_check_unchanged(sb, sa))
 		return fail("a refusal or an ignored worker changed the session");
 
-	if (act == WORKER) {
+	if (act == WORKER || act == WORKER_MISREAD) {
 		int changed = !fsm_check_unchanged(sb, sa) || v == FSM_EXPIRED;
 
-		if (b->gens[g].how == BY_THAW && changed)
-			return fail("property 1 (KB 915331): the worker of a thawed generation failed the session");
+		if (b->ids[g].how == BY_THAW && changed)
+			return fail("property 1 (KB 915331): the worker of a thawed freeze failed the session");
 		if ((sb->state != FSM_FROZEN || sb->gen != g) && changed)
-			return fail("property 2: a worker acted on a generation that is not the frozen one");
+			return fail("property 2: a worker acted on a freeze that is not the frozen one");
 		if (sb->state == FSM_FROZEN && sb->gen == g &&
 		    v != (a->now < sb->deadline ? FSM_EARLY : FSM_EXPIRED))
 			return fail("property 6: the worker's verdict is not decided by time");
 	}
-	if (act == THAW || act == ABORT || act == ADMIN_THAW || act == ADMIN_ABORT) {
-		int in_time = act == THAW || act == ADMIN_THAW ? FSM_THAWED : FSM_ABORTED;
+	if (is_end_request(act)) {
+		int in_time = is_thaw(act) ? FSM_THAWED : FSM_ABORTED;
 		int named = g == FSM_GEN_ANY || g == sb->gen;
 
-		if (named && sb->state == FSM_FROZEN &&
-		    v != (a->now < sb->deadline ? in_time : FSM_EXPIRED))
-			return fail("property 6: thaw/abort outcome not decided by time");
-		if (named && sb->state == FSM_FAILED && v != FSM_E_TIMED_OUT)
-			return fail("property 4: a thaw after the timeout was not refused as timed out");
-		if (v == FSM_EXPIRED || v == FSM_E_TIMED_OUT) {
+		if (sb->state == FSM_FROZEN && named) {
+			if (v != (a->now < sb->deadline ? in_time : FSM_EXPIRED))
+				return fail("property 6: thaw/abort outcome not decided by time");
+		} else if (g != FSM_GEN_ANY) {
+			/* the late thawer: an answer about its own freeze */
+			if (v >= 0)
+				return fail("property 4: a thaw/abort of a freeze that is not open succeeded");
+			if (v != expected_refusal(b, g))
+				return fail("property 4: the late thawer was not told how its own freeze ended");
+		} else if (v != (sb->state == FSM_FAILED ? FSM_E_TIMED_OUT : FSM_E_NOT_FROZEN)) {
+			return fail("thaw/abort of the current freeze: wrong refusal");
+		}
+		if (v == FSM_EXPIRED || (v == FSM_E_TIMED_OUT && g == FSM_GEN_ANY)) {
 			if (sa->state != FSM_FAILED || sa->last_error != FSM_ERR_TIMEOUT)
 				return fail("property 4: refused as timed out, but the session does not show FAILED/TIMEOUT");
 		}
 	}
-	if (v == FSM_FROZE) {
-		if (sa->gen != sb->gen + 1 || a->gens[sa->gen].ends != 0)
-			return fail("a freeze did not open a new generation");
-	}
+	if (v == FSM_FROZE && (sa->gen != g || a->ids[g].ends != 0))
+		return fail("a freeze did not open a new freeze with its own id");
 	if (ends) {
 		t = sb->gen;
-		if (++a->gens[t].ends != 1)
-			return fail("property 3: a generation ended twice");
-		a->gens[t].how = v == FSM_THAWED ? BY_THAW :
-				 v == FSM_ABORTED ? BY_ABORT : BY_TIMEOUT;
+		if (++a->ids[t].ends != 1)
+			return fail("property 3: a freeze ended twice");
+		a->ids[t].how = v == FSM_THAWED ? BY_THAW :
+				v == FSM_ABORTED ? BY_ABORT : BY_TIMEOUT;
+		a->ids[t].end_seq = a->ends_here++;
 	}
-	/* property 3: every generation so far ended exactly once, but the open one */
+	/* property 3: every freeze of this object ended once, but the open one */
 	{
-		unsigned long long th = 0, to = 0, ab = 0;
+		unsigned long long th = 0, to = 0, ab = 0, n = 0;
 
-		for (t = 1; t <= sa->gen; t++) {
-			int open = t == sa->gen && sa->state == FSM_FROZEN;
+		for (t = 1; t < a->next_id; t++) {
+			int open;
 
-			if (a->gens[t].ends != (open ? 0 : 1))
-				return fail("property 3: a generation did not end exactly once");
-			th += a->gens[t].how == BY_THAW;
-			to += a->gens[t].how == BY_TIMEOUT;
-			ab += a->gens[t].how == BY_ABORT;
+			if (a->ids[t].ends > 1)
+				return fail("property 3: a freeze ended twice");
+			if (a->ids[t].epoch != a->epoch)
+				continue;
+			n++;
+			open = t == sa->gen && sa->state == FSM_FROZEN;
+			if (a->ids[t].ends != (open ? 0 : 1))
+				return fail("property 3: a freeze did not end exactly once");
+			th += a->ids[t].how == BY_THAW;
+			to += a->ids[t].how == BY_TIMEOUT;
+			ab += a->ids[t].how == BY_ABORT;
 		}
-		if (th != sa->thaws || to != sa->timeouts || ab != sa->aborts)
-			return fail("property 3: the counters disagree with how the generations ended");
+		if (th != sa->thaws || to != sa->timeouts || ab != sa->aborts ||
+		    n != sa->freezes)
+			return fail("property 3: the counters disagree with how the freezes ended");
 	}
 	if (!fsm_check_valid(sa))
 		return fail("the session invariant");
 	return 1;
 }
 
-/* Apply one step; returns 0 if it is not possible here, else the verdict in *v. */
-static int apply(struct world *w, enum act act, unsigned long long g, int *v)
+/* Apply one step to @w; the verdict goes to *v. */
+static void apply(struct world *w, enum act act, unsigned long long g, int *v)
 {
+	unsigned long long id;
+
+	*v = 0;
 	switch (act) {
-	case FREEZE:
-		*v = fsm_freeze(&w->s, TIMEOUT, w->now);
+	case FREEZE_A:
+	case FREEZE_B:
+		id = w->next_id++;	/* drawn under the lock, spent if refused */
+		*v = fsm_freeze(&w->s, id, TIMEOUT, w->now);
+		w->ids[id].epoch = *v == FSM_FROZE ? w->epoch : NO_EPOCH;
 		if (*v == FSM_FROZE) {
-			w->my_gen = w->s.gen;
-			w->armed[w->s.gen] = 1;
+			w->mine[act - FREEZE_A] = id;
+			w->ids[id].armed = 1;
+			w->ids[id].deadline = w->now + TIMEOUT;
 		}
-		return 1;
-	case THAW:
-		*v = fsm_thaw(&w->s, g, w->now);
-		return 1;
-	case ABORT:
-		*v = fsm_abort(&w->s, g, w->now);
-		return 1;
+		break;
+	case THAW_A:
+	case THAW_B:
 	case ADMIN_THAW:
-		*v = fsm_thaw(&w->s, FSM_GEN_ANY, w->now);
-		return 1;
+		*v = fsm_thaw(&w->s, g, w->now);
+		break;
+	case ABORT_A:
+	case ABORT_B:
 	case ADMIN_ABORT:
-		*v = fsm_abort(&w->s, FSM_GEN_ANY, w->now);
-		return 1;
+		*v = fsm_abort(&w->s, g, w->now);
+		break;
 	case RESET:
 		*v = fsm_reset(&w->s, w->now);
-		return 1;
+		break;
+	case RECREATE:
+		fsm_init(&w->s);
+		w->s.clock = w->now;	/* the new object reads the same clock */
+		w->epoch++;
+		w->ends_here = 0;
+		for (id = 1; id < w->next_id; id++)
+			w->ids[id].armed = 0;	/* cancelled with the old object */
+		break;
 	case TICK:
 		w->now++;
-		*v = 0;
-		return 1;
-	case WORKER:
+		break;
+	default:		/* WORKER, WORKER_MISREAD: g is the id carried */
 		*v = fsm_timeout(&w->s, g, w->now);
-		if (*v != FSM_EARLY)	/* an early run re-arms, as the glue does */
-			w->armed[g] = 0;
-		return 1;
-	default:
-		return 0;
+		break;
 	}
+}
+
+static int explore(const struct world *w, int depth, int limit);
+
+static int try(const struct world *w, int depth, int limit, enum act a,
+	       unsigned long long g, unsigned long long fired)
+{
+	struct world n = *w;
+	int v;
+
+	if (a == WORKER || a == WORKER_MISREAD)
+		n.ids[fired].armed = 0;	/* a timer fires once */
+	if (a == FREEZE_A || a == FREEZE_B)
+		g = w->next_id;
+	apply(&n, a, g, &v);
+	transitions++;
+	trace[depth] = (struct step){ a, g, w->now, v, n.s.state };
+	if (a != TICK && a != RECREATE && !check(w, &n, a, g, v))
+		return 0;
+	return explore(&n, depth + 1, limit);
 }
 
 static int explore(const struct world *w, int depth, int limit)
@@ -191,30 +281,52 @@ static int explore(const struct world *w, int depth, int limit)
 		return 1;
 	}
 	for (a = 0; a < NR_ACTS; a++) {
-		unsigned long long first = 0, last = 0;
-
-		if (a == WORKER) {	/* one choice per armed worker */
-			first = 1;
-			last = w->s.gen;
-		}
-		for (g = first; g <= last; g++) {
-			struct world n = *w;
-			int v;
-
-			if (a == WORKER && !w->armed[g])
+		switch (a) {
+		case FREEZE_A:
+		case FREEZE_B:
+			if (w->next_id > MAX_ID)
 				continue;
-			if (a == THAW || a == ABORT)
-				g = w->my_gen;	/* 0 before any freeze: "any" */
-			apply(&n, a, g, &v);
-			transitions++;
-			trace[depth] = (struct step){ a, g, w->now, v, n.s.state };
-			if (a != TICK && !check(w, &n, a, g, v))
-				return 0;
-			if (!explore(&n, depth + 1, limit))
-				return 0;
-			if (a == THAW || a == ABORT)
-				break;
+			break;
+		case THAW_A:
+		case ABORT_A:
+		case THAW_B:
+		case ABORT_B:
+			if (!w->mine[(a - THAW_A) % 2])
+				continue;	/* nothing of its own to end */
+			break;
+		case RECREATE:
+			if (!fsm_may_remove(&w->s) || !w->s.freezes)
+				continue;
+			break;
+		case TICK:	/* time matters only while something waits on it */
+			if (w->s.state != FSM_FROZEN) {
+				for (g = 1; g < w->next_id; g++)
+					if (w->ids[g].armed && w->ids[g].deadline > w->now)
+						break;
+				if (g == w->next_id)
+					continue;
+			}
+			break;
+		case WORKER:
+		case WORKER_MISREAD:
+			/* one choice per timer that has fired */
+			for (g = 1; g < w->next_id; g++) {
+				unsigned long long carried = a == WORKER ? g : w->s.gen;
+
+				if (!w->ids[g].armed || w->now < w->ids[g].deadline)
+					continue;
+				if (a == WORKER_MISREAD && (w->s.state != FSM_FROZEN ||
+							    carried <= g))
+					continue;
+				if (!try(w, depth, limit, a, carried, g))
+					return 0;
+			}
+			continue;
 		}
+		g = a == THAW_A || a == ABORT_A ? w->mine[0] :
+		    a == THAW_B || a == ABORT_B ? w->mine[1] : FSM_GEN_ANY;
+		if (!try(w, depth, limit, a, g, 0))
+			return 0;
 	}
 	return 1;
 }
@@ -227,9 +339,11 @@ static void print_trace(int len)
 		const struct step *st = &trace[i];
 
 		printf("  %2d. t=%llu  %s", i + 1, st->now, act_name[st->act]);
-		if (st->act == WORKER)
-			printf(" of generation %llu", st->gen);
-		if (st->act != TICK)
+		if (st->act == WORKER || st->act == WORKER_MISREAD)
+			printf(" carrying freeze %llu", st->id);
+		else if (st->id && st->act != TICK && st->act != RECREATE)
+			printf(" (freeze %llu)", st->id);
+		if (st->act != TICK && st->act != RECREATE)
 			printf(" -> %s, session %s", fsm_verdict_name(st->verdict),
 			       fsm_state_name(st->after));
 		printf("\n");
@@ -238,7 +352,7 @@ static void print_trace(int len)
 
 int main(int argc, char **argv)
 {
-	int limit = argc > 1 ? atoi(argv[1]) : 9, d;
+	int limit = argc > 1 ? atoi(argv[1]) : 8, d;
 	struct world w;
 
 	if (limit < 1 || limit > MAX_DEPTH) {
@@ -247,6 +361,7 @@ int main(int argc, char **argv)
 	}
 	memset(&w, 0, sizeof(w));
 	fsm_init(&w.s);
+	w.next_id = 1;
 
 	for (d = 1; d <= limit; d++) {
 		sequences = 0;
@@ -259,7 +374,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("no violation: %llu interleavings of depth %d explored (%llu transitions, deadlines %llu ticks, actors: requester, admin, clock, one worker per generation)\n",
-	       sequences, limit, transitions, TIMEOUT);
+	printf("no violation: %llu interleavings of depth %d explored (%llu transitions, deadlines %llu ticks, history ring %d; actors: requesters A and B, admin with reset and re-create, clock, one worker per freeze)\n",
+	       sequences, limit, transitions, TIMEOUT, FSM_HISTORY);
 	return 0;
 }

@@ -23,8 +23,9 @@
 #define BEFORE (AT + T - 1)
 #define AFTER (AT + 3 * T)
 
-enum fsm_input { IN_FREEZE, IN_THAW, IN_THAW_LATE, IN_THAW_OTHER, IN_ABORT,
-		 IN_ABORT_LATE, IN_RESET, IN_WORKER_EARLY, IN_WORKER, IN_WORKER_OLD };
+enum fsm_input { IN_FREEZE, IN_THAW, IN_THAW_LATE, IN_THAW_OTHER, IN_THAW_OLD,
+		 IN_ABORT, IN_ABORT_LATE, IN_RESET, IN_WORKER_EARLY, IN_WORKER,
+		 IN_WORKER_OLD };
 
 struct fsm_case {
 	const char *desc;
@@ -37,6 +38,7 @@ struct fsm_case {
 static const struct fsm_case fsm_cases[] = {
 	{ "STABLE freeze", FSM_STABLE, IN_FREEZE, FSM_FROZE, FSM_FROZEN },
 	{ "STABLE thaw", FSM_STABLE, IN_THAW, FSM_E_NOT_FROZEN, FSM_STABLE },
+	{ "STABLE thaw of the older, thawed freeze", FSM_STABLE, IN_THAW_OLD, FSM_E_NOT_FROZEN, FSM_STABLE },
 	{ "STABLE abort", FSM_STABLE, IN_ABORT, FSM_E_NOT_FROZEN, FSM_STABLE },
 	{ "STABLE reset", FSM_STABLE, IN_RESET, FSM_RESET, FSM_STABLE },
 	{ "STABLE worker (KB 915331)", FSM_STABLE, IN_WORKER, FSM_IGNORED, FSM_STABLE },
@@ -44,13 +46,15 @@ static const struct fsm_case fsm_cases[] = {
 	{ "FROZEN thaw in time", FSM_FROZEN, IN_THAW, FSM_THAWED, FSM_STABLE },
 	{ "FROZEN thaw late", FSM_FROZEN, IN_THAW_LATE, FSM_EXPIRED, FSM_FAILED },
 	{ "FROZEN thaw other generation", FSM_FROZEN, IN_THAW_OTHER, FSM_E_STALE, FSM_FROZEN },
+	{ "FROZEN thaw of the older, thawed freeze", FSM_FROZEN, IN_THAW_OLD, FSM_E_NOT_FROZEN, FSM_FROZEN },
 	{ "FROZEN abort in time", FSM_FROZEN, IN_ABORT, FSM_ABORTED, FSM_STABLE },
 	{ "FROZEN abort late", FSM_FROZEN, IN_ABORT_LATE, FSM_EXPIRED, FSM_FAILED },
 	{ "FROZEN reset", FSM_FROZEN, IN_RESET, FSM_E_BUSY, FSM_FROZEN },
 	{ "FROZEN worker early", FSM_FROZEN, IN_WORKER_EARLY, FSM_EARLY, FSM_FROZEN },
 	{ "FROZEN worker due", FSM_FROZEN, IN_WORKER, FSM_EXPIRED, FSM_FAILED },
 	{ "FROZEN worker of older generation", FSM_FROZEN, IN_WORKER_OLD, FSM_IGNORED, FSM_FROZEN },
-	{ "FAILED freeze", FSM_FAILED, IN_FREEZE, FSM_E_BUSY, FSM_FAILED },
+	{ "FAILED freeze (a failure never blocks)", FSM_FAILED, IN_FREEZE, FSM_FROZE, FSM_FROZEN },
+	{ "FAILED thaw of the older, thawed freeze", FSM_FAILED, IN_THAW_OLD, FSM_E_NOT_FROZEN, FSM_FAILED },
 	{ "FAILED thaw", FSM_FAILED, IN_THAW_LATE, FSM_E_TIMED_OUT, FSM_FAILED },
 	{ "FAILED abort", FSM_FAILED, IN_ABORT_LATE, FSM_E_TIMED_OUT, FSM_FAILED },
 	{ "FAILED reset", FSM_FAILED, IN_RESET, FSM_RESET, FSM_STABLE },
@@ -64,14 +68,14 @@ static void fsm_case_to_desc(const struct fsm_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(fsm_transition, fsm_cases, fsm_case_to_desc);
 
-/* A session in @state, generation 2 (so that an older one exists). */
+/* A session in @state, freeze 2 (so that an older, thawed one exists). */
 static void fsm_reach(struct fsm_session *s, enum fsm_state state)
 {
 	fsm_init(s);
-	fsm_freeze(s, T, 1);
+	fsm_freeze(s, 1, T, 1);
 	fsm_thaw(s, 1, 2);
 	if (state != FSM_STABLE)
-		fsm_freeze(s, T, AT);
+		fsm_freeze(s, 2, T, AT);
 	if (state == FSM_FAILED)
 		fsm_timeout(s, 2, AT + T);
 }
@@ -80,13 +84,15 @@ static int fsm_apply(struct fsm_session *s, enum fsm_input in)
 {
 	switch (in) {
 	case IN_FREEZE:
-		return fsm_freeze(s, T, AFTER);
+		return fsm_freeze(s, s->gen + 1, T, AFTER);
 	case IN_THAW:
 		return fsm_thaw(s, s->gen, BEFORE);
 	case IN_THAW_LATE:
 		return fsm_thaw(s, s->gen, AFTER);
 	case IN_THAW_OTHER:
 		return fsm_thaw(s, s->gen + 1, BEFORE);
+	case IN_THAW_OLD:
+		return fsm_thaw(s, 1, AFTER);
 	case IN_ABORT:
 		return fsm_abort(s, FSM_GEN_ANY, BEFORE);
 	case IN_ABORT_LATE:
@@ -116,9 +122,9 @@ static void fsm_test_transition(struct kunit *test)
 	/* a refusal, an early or an ignored worker changes nothing at all */
 	if (c->verdict < 0 || c->verdict == FSM_EARLY || c->verdict == FSM_IGNORED)
 		KUNIT_EXPECT_EQ(test, memcmp(&s, &before, sizeof(s)), 0);
-	/* exactly once: every generation ended once, but the frozen one */
+	/* exactly once: every freeze ended once, but the frozen one */
 	ended = s.thaws + s.timeouts + s.aborts;
-	KUNIT_EXPECT_EQ(test, ended + (s.state == FSM_FROZEN), s.gen);
+	KUNIT_EXPECT_EQ(test, ended + (s.state == FSM_FROZEN), s.freezes);
 }
 
 static struct kunit_case fsm_test_cases[] = {
@@ -176,15 +182,22 @@ static void ended_case_to_desc(const struct ended_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(ended, ended_cases, ended_case_to_desc);
 
-/* The worker starts only after the freeze ended: it changes nothing. */
+/*
+ * The deadline fires (its callback records the freeze and queues the
+ * worker) and the worker starts only after the freeze ended: it changes
+ * nothing. The KB 915331 worker fails the session here.
+ */
 static void session_test_worker_after_end(struct kunit *test)
 {
 	const struct ended_case *c = test->param_value;
 	struct fg_session *s = frozen(test, "kt-ended", 60000);
 	u64 gen = FSM_GEN_ANY;
 
+	WRITE_ONCE(fg_fault_worker_delay_us, 100000);
+	deadline_timer_fn(&s->deadline_timer);	/* as if the deadline fired */
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, c->op, 0, &gen), 0);
-	fg_session_run_worker(s);
+	flush_workqueue(fg_wq);		/* the worker ran after the end */
+	KUNIT_EXPECT_EQ(test, s->fired_gen, gen);
 	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_STABLE);
 	KUNIT_EXPECT_EQ(test, s->fsm.last_error, c->last_error);
 	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 0ULL);
@@ -192,22 +205,54 @@ static void session_test_worker_after_end(struct kunit *test)
 	fg_session_put(s);
 }
 
-/* The worker of the first freeze runs during the second one. */
+/*
+ * The first freeze's deadline fires and its worker is held back; the
+ * session is thawed and frozen again; then the worker runs, naming the
+ * first freeze: a stale worker, which must leave the second freeze alone.
+ * The KB 915331 worker fails the second freeze here.
+ */
 static void session_test_worker_after_refreeze(struct kunit *test)
 {
 	struct fg_session *s = frozen(test, "kt-refreeze", 60000);
-	u64 gen = FSM_GEN_ANY;
+	u64 first = s->fsm.gen, gen = FSM_GEN_ANY;
 
+	WRITE_ONCE(fg_fault_worker_delay_us, 100000);
+	deadline_timer_fn(&s->deadline_timer);	/* the first deadline fires */
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), 0);
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_FREEZE, 60000, &gen), 0);
-	KUNIT_EXPECT_EQ(test, gen, 2ULL);
-	fg_session_run_worker(s);
+	KUNIT_EXPECT_GT(test, gen, first);	/* a new id, never a repeat */
+	flush_workqueue(fg_wq);			/* the first freeze's worker */
+	KUNIT_EXPECT_EQ(test, s->fired_gen, first);
 	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FROZEN);
-	KUNIT_EXPECT_EQ(test, s->fsm.gen, 2ULL);
+	KUNIT_EXPECT_EQ(test, s->fsm.gen, gen);
 	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 0ULL);
-	/* an early worker re-arms the deadline of the current freeze */
 	KUNIT_EXPECT_TRUE(test, hrtimer_active(&s->deadline_timer));
 	gen = FSM_GEN_ANY;
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), 0);
+	fg_session_put(s);
+}
+
+/*
+ * A freeze that timed out does not block the next one, and its late
+ * thawer still learns that its own freeze timed out (ETIMEDOUT), while
+ * the new freeze stays frozen.
+ */
+static void session_test_late_thawer_after_refreeze(struct kunit *test)
+{
+	struct fg_session *s = frozen(test, "kt-late", 5);
+	u64 first = s->fsm.gen, gen;
+	int i;
+
+	for (i = 0; i < 100 && READ_ONCE(s->pub_state) != FSM_FAILED; i++)
+		msleep(20);	/* the real deadline and worker */
+	KUNIT_ASSERT_EQ(test, s->fsm.state, FSM_FAILED);
+	gen = 0;
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_FREEZE, 60000, &gen), 0);
+	KUNIT_EXPECT_GT(test, gen, first);
+	gen = first;
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FROZEN);
+	gen = s->fsm.gen;
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), 0);
 	fg_session_put(s);
 }
@@ -293,6 +338,7 @@ static void session_test_teardown_with_work_queued(struct kunit *test)
 static struct kunit_case session_test_cases[] = {
 	KUNIT_CASE_PARAM(session_test_worker_after_end, ended_gen_params),
 	KUNIT_CASE(session_test_worker_after_refreeze),
+	KUNIT_CASE(session_test_late_thawer_after_refreeze),
 	KUNIT_CASE(session_test_worker_twice_counts_once),
 	KUNIT_CASE(session_test_deadline_while_thaw_waits),
 	KUNIT_CASE(session_test_teardown_with_work_queued),

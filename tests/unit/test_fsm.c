@@ -34,13 +34,13 @@ static const char *case_name;
 	EXPECT(fsm_check_valid(&s));					\
 } while (0)
 
-/* A session frozen at time 100 in generation 1, deadline 100 + T. */
+/* A session frozen at time 100 with freeze id 1, deadline 100 + T. */
 static struct fsm_session frozen_session(void)
 {
 	struct fsm_session s;
 
 	fsm_init(&s);
-	fsm_freeze(&s, T, 100);
+	fsm_freeze(&s, 1, T, 100);
 	return s;
 }
 
@@ -59,7 +59,8 @@ static void test_init(void)
 	fsm_init(&s);
 	EXPECT(fsm_check_valid(&s));
 	EXPECT(s.state == FSM_STABLE && s.last_error == FSM_ERR_NONE);
-	EXPECT(s.gen == 0 && s.thaws == 0 && s.timeouts == 0 && s.aborts == 0);
+	EXPECT(s.gen == 0 && s.freezes == 0 && s.thaws == 0 && s.timeouts == 0 &&
+	       s.aborts == 0);
 }
 
 static void test_freeze_accepted(void)
@@ -67,8 +68,8 @@ static void test_freeze_accepted(void)
 	struct fsm_session s;
 
 	fsm_init(&s);
-	EXPECT_VERDICT(fsm_freeze(&s, 60000 * MS, 5), FSM_FROZE);
-	EXPECT(s.state == FSM_FROZEN && s.gen == 1);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, 60000 * MS, 5), FSM_FROZE);
+	EXPECT(s.state == FSM_FROZEN && s.gen == 1 && s.freezes == 1);
 	EXPECT(s.frozen_at == 5 && s.deadline == 5 + 60000 * MS);
 }
 
@@ -78,12 +79,12 @@ static void test_freeze_bad_timeout_refused(void)
 
 	fsm_init(&s);
 	before = s;
-	EXPECT_VERDICT(fsm_freeze(&s, 0, 5), FSM_E_INVALID);
-	EXPECT_VERDICT(fsm_freeze(&s, FSM_TIMEOUT_MAX_NS + 1, 5), FSM_E_INVALID);
-	EXPECT_VERDICT(fsm_freeze(&s, T, FSM_U64_MAX - T + 1), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, 0, 5), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, FSM_TIMEOUT_MAX_NS + 1, 5), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, T, FSM_U64_MAX - T + 1), FSM_E_INVALID);
 	EXPECT(fsm_check_unchanged(&before, &s));
 	/* the largest allowed values are accepted */
-	EXPECT_VERDICT(fsm_freeze(&s, FSM_TIMEOUT_MAX_NS,
+	EXPECT_VERDICT(fsm_freeze(&s, FSM_U64_MAX, FSM_TIMEOUT_MAX_NS,
 				  FSM_U64_MAX - FSM_TIMEOUT_MAX_NS), FSM_FROZE);
 	EXPECT(s.deadline == FSM_U64_MAX);
 }
@@ -92,29 +93,32 @@ static void test_freeze_while_frozen_busy(void)
 {
 	struct fsm_session s = frozen_session(), before = s;
 
-	EXPECT_VERDICT(fsm_freeze(&s, T, 200), FSM_E_BUSY);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 200), FSM_E_BUSY);
 	EXPECT(fsm_check_unchanged(&before, &s));
 }
 
-static void test_freeze_while_failed_busy(void)
+/* A failure never blocks the next freeze (as the next VSS backup starts). */
+static void test_freeze_while_failed_starts_a_new_freeze(void)
 {
-	struct fsm_session s = failed_session(), before = s;
+	struct fsm_session s = failed_session();
 
-	EXPECT_VERDICT(fsm_freeze(&s, T, 100 + 2 * T), FSM_E_BUSY);
-	EXPECT(fsm_check_unchanged(&before, &s));
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 100 + 2 * T), FSM_FROZE);
+	EXPECT(s.state == FSM_FROZEN && s.last_error == FSM_ERR_NONE);
+	EXPECT(s.gen == 2 && s.freezes == 2 && s.timeouts == 1);
 }
 
-static void test_freeze_generation_exhausted(void)
+/* Freeze ids only increase: a repeated or older id is refused. */
+static void test_freeze_id_must_increase(void)
 {
-	struct fsm_session s, before;
+	struct fsm_session s = frozen_session(), before;
 
-	fsm_init(&s);
-	s.gen = FSM_U64_MAX;	/* as after 2^64 - 1 freezes and thaws */
-	s.thaws = FSM_U64_MAX;
-	EXPECT(fsm_check_valid(&s));
+	fsm_thaw(&s, 1, 101);
 	before = s;
-	EXPECT_VERDICT(fsm_freeze(&s, T, 1), FSM_E_EXHAUSTED);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, T, 200), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, 0, T, 200), FSM_E_INVALID);
 	EXPECT(fsm_check_unchanged(&before, &s));
+	EXPECT_VERDICT(fsm_freeze(&s, 1000, T, 200), FSM_FROZE);
+	EXPECT(s.gen == 1000 && s.freezes == 2);
 }
 
 static void test_thaw_in_time(void)
@@ -172,6 +176,64 @@ static void test_thaw_stale_generation_refused(void)
 	EXPECT(fsm_check_unchanged(&before, &s));
 }
 
+/*
+ * The late thawer: its freeze timed out and the next freeze started; its
+ * thaw learns of its own freeze's timeout and leaves the new one alone.
+ */
+static void test_late_thawer_after_refreeze(void)
+{
+	struct fsm_session s = failed_session(), before;
+
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 100 + 2 * T), FSM_FROZE);
+	before = s;
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 100 + 2 * T + 1), FSM_E_TIMED_OUT);
+	EXPECT_VERDICT(fsm_abort(&s, 1, 100 + 2 * T + 1), FSM_E_TIMED_OUT);
+	EXPECT(fsm_check_unchanged(&before, &s));
+	EXPECT_VERDICT(fsm_thaw(&s, 2, 100 + 2 * T + 2), FSM_THAWED);
+}
+
+/* Someone else thawed or aborted my freeze: never success for me. */
+static void test_thaw_of_a_freeze_ended_otherwise(void)
+{
+	struct fsm_session s = frozen_session();
+
+	EXPECT_VERDICT(fsm_thaw(&s, FSM_GEN_ANY, 101), FSM_THAWED);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 102), FSM_FROZE);
+	EXPECT_VERDICT(fsm_abort(&s, FSM_GEN_ANY, 103), FSM_ABORTED);
+	EXPECT_VERDICT(fsm_freeze(&s, 3, T, 104), FSM_FROZE);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 105), FSM_E_NOT_FROZEN);
+	EXPECT_VERDICT(fsm_thaw(&s, 2, 105), FSM_E_ABORTED);
+	EXPECT_VERDICT(fsm_abort(&s, 2, 105), FSM_E_ABORTED);
+	EXPECT(s.state == FSM_FROZEN && s.gen == 3);
+}
+
+/* A session remembers its last FSM_HISTORY ended freezes, no more. */
+static void test_old_freezes_are_forgotten(void)
+{
+	struct fsm_session s;
+	unsigned long long id, now = 1;
+
+	fsm_init(&s);
+	for (id = 1; id <= FSM_HISTORY + 1; id++, now += 2) {
+		EXPECT_VERDICT(fsm_freeze(&s, id, T, now), FSM_FROZE);
+		EXPECT_VERDICT(fsm_thaw(&s, id, now + 1), FSM_THAWED);
+	}
+	EXPECT_VERDICT(fsm_thaw(&s, 1, now), FSM_E_STALE);
+	EXPECT_VERDICT(fsm_thaw(&s, 2, now), FSM_E_NOT_FROZEN);
+	EXPECT_VERDICT(fsm_thaw(&s, FSM_HISTORY + 1, now), FSM_E_NOT_FROZEN);
+	EXPECT_VERDICT(fsm_thaw(&s, 99, now), FSM_E_STALE);
+}
+
+/* Reset clears what the status shows, not what a late thawer learns. */
+static void test_reset_keeps_the_memory(void)
+{
+	struct fsm_session s = failed_session();
+
+	EXPECT_VERDICT(fsm_reset(&s, 100 + 2 * T), FSM_RESET);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 100 + 2 * T), FSM_E_TIMED_OUT);
+	EXPECT_VERDICT(fsm_thaw(&s, FSM_GEN_ANY, 100 + 2 * T), FSM_E_NOT_FROZEN);
+}
+
 static void test_abort_in_time(void)
 {
 	struct fsm_session s = frozen_session();
@@ -209,7 +271,7 @@ static void test_reset(void)
 	EXPECT_VERDICT(fsm_reset(&s, 100 + 2 * T), FSM_RESET);
 	EXPECT(s.state == FSM_STABLE && s.last_error == FSM_ERR_NONE);
 	EXPECT(s.timeouts == 1 && s.gen == 1);	/* history is kept */
-	EXPECT_VERDICT(fsm_freeze(&s, T, 100 + 3 * T), FSM_FROZE);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 100 + 3 * T), FSM_FROZE);
 	EXPECT(s.gen == 2);
 	before = s;
 	EXPECT_VERDICT(fsm_reset(&s, 100 + 3 * T), FSM_E_BUSY);
@@ -260,7 +322,7 @@ static void test_timeout_stale_after_refreeze_ignored(void)
 	struct fsm_session s = frozen_session(), before;
 
 	fsm_thaw(&s, 1, 101);
-	EXPECT_VERDICT(fsm_freeze(&s, 10 * T, 102), FSM_FROZE);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, 10 * T, 102), FSM_FROZE);
 	before = s;
 	/* generation 1's deadline has passed, generation 2's has not */
 	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + 2 * T), FSM_IGNORED);
@@ -318,7 +380,7 @@ static void test_counters_add_up_over_many_generations(void)
 
 	fsm_init(&s);
 	for (i = 0; i < 3000; i++, now += 2 * T) {
-		EXPECT_VERDICT(fsm_freeze(&s, T, now), FSM_FROZE);
+		EXPECT_VERDICT(fsm_freeze(&s, 2 * i + 1, T, now), FSM_FROZE);
 		switch (i % 3) {
 		case 0:
 			EXPECT_VERDICT(fsm_thaw(&s, s.gen, now + 1), FSM_THAWED);
@@ -328,11 +390,12 @@ static void test_counters_add_up_over_many_generations(void)
 			break;
 		default:
 			EXPECT_VERDICT(fsm_timeout(&s, s.gen, now + T), FSM_EXPIRED);
-			EXPECT_VERDICT(fsm_reset(&s, now + T), FSM_RESET);
+			if (i % 2)	/* FAILED freezes again, reset or not */
+				EXPECT_VERDICT(fsm_reset(&s, now + T), FSM_RESET);
 		}
 	}
-	EXPECT(s.gen == 3000 && s.thaws == 1000 && s.aborts == 1000 &&
-	       s.timeouts == 1000);
+	EXPECT(s.gen == 5999 && s.freezes == 3000 && s.thaws == 1000 &&
+	       s.aborts == 1000 && s.timeouts == 1000);
 }
 
 static const struct {
@@ -344,14 +407,18 @@ static const struct {
 	CASE(test_freeze_accepted),
 	CASE(test_freeze_bad_timeout_refused),
 	CASE(test_freeze_while_frozen_busy),
-	CASE(test_freeze_while_failed_busy),
-	CASE(test_freeze_generation_exhausted),
+	CASE(test_freeze_while_failed_starts_a_new_freeze),
+	CASE(test_freeze_id_must_increase),
 	CASE(test_thaw_in_time),
 	CASE(test_thaw_any_generation),
 	CASE(test_thaw_at_deadline_expires),
 	CASE(test_thaw_after_timeout_refused),
 	CASE(test_thaw_not_frozen_refused),
 	CASE(test_thaw_stale_generation_refused),
+	CASE(test_late_thawer_after_refreeze),
+	CASE(test_thaw_of_a_freeze_ended_otherwise),
+	CASE(test_old_freezes_are_forgotten),
+	CASE(test_reset_keeps_the_memory),
 	CASE(test_abort_in_time),
 	CASE(test_abort_after_deadline_expires),
 	CASE(test_abort_refusals),

@@ -2,7 +2,9 @@
 /*
  * In-VM tests of /dev/freezeguard that need C rather than freezectl:
  *   fgtest abi                 bad input, each refusal with its errno
- *   fgtest wait                WAIT and poll() wake-ups
+ *   fgtest wait                WAIT and poll() wake-ups, WAIT's restart
+ *   fgtest freeze-remove       FREEZE racing REMOVE of the same name
+ *   fgtest list-stall          LIST stalled on a page fault blocks no one
  *   fgtest race [options]      the thaw-before-worker race, from 2 CPUs
  * Prints TAP lines prefixed "FGTAP " (the console also carries the
  * kernel's messages); exits 1 if any test failed.
@@ -10,6 +12,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -67,18 +73,34 @@ static struct freezeguard_req req_of(const char *name)
 	return r;
 }
 
-static int req(int fd, unsigned long cmd, const char *name, uint32_t timeout_ms,
-	       uint64_t gen, uint64_t *gen_out)
+static int req_flags(int fd, unsigned long cmd, const char *name,
+		     uint32_t timeout_ms, uint64_t gen, uint32_t flags,
+		     uint64_t *gen_out)
 {
 	struct freezeguard_req r = req_of(name);
 	int e;
 
 	r.timeout_ms = timeout_ms;
 	r.generation = gen;
+	r.flags = flags;
 	e = io(fd, cmd, &r);
 	if (gen_out)
 		*gen_out = r.generation;
 	return e;
+}
+
+static int req(int fd, unsigned long cmd, const char *name, uint32_t timeout_ms,
+	       uint64_t gen, uint64_t *gen_out)
+{
+	return req_flags(fd, cmd, name, timeout_ms, gen, 0, gen_out);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static int status(int fd, const char *name, struct freezeguard_status *st)
@@ -118,6 +140,8 @@ static const char *errname(int e)
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case ETIME: return "ETIME";
 	case EOVERFLOW: return "EOVERFLOW";
+	case ECANCELED: return "ECANCELED";
+	case EINTR: return "EINTR";
 	}
 	return "E?";
 }
@@ -153,6 +177,8 @@ static void abi_pointers(int fd)
 		     ENOTTY, "unknown ioctl number");
 	EXPECT_ERRNO(io(fd, _IOWR('x', 1, struct freezeguard_req), NULL), ENOTTY,
 		     "foreign ioctl magic");
+	EXPECT_ERRNO(io(fd, _IOWR(0xF6, 1, struct freezeguard_req), NULL), ENOTTY,
+		     "the old magic 0xF6 (LTTng's) is not ours");
 	EXPECT_ERRNO(io(fd, _IOWR(FREEZEGUARD_IOC_MAGIC, 1, uint64_t), NULL), ENOTTY,
 		     "FREEZE number with the wrong size");
 }
@@ -177,13 +203,29 @@ static void abi_fields(int fd)
 	}
 	r = req_of("abi");
 	r.timeout_ms = 5;
+	r.generation = 1;
 	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_THAW, &r), EINVAL, "THAW with a timeout");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, 0, NULL), EINVAL,
+		     "THAW naming no freeze without FREEZEGUARD_FLAG_CURRENT");
+	EXPECT_ERRNO(req_flags(fd, FREEZEGUARD_IOC_THAW, "abi", 0, 5,
+			       FREEZEGUARD_FLAG_CURRENT, NULL), EINVAL,
+		     "THAW naming a freeze and FREEZEGUARD_FLAG_CURRENT");
+	EXPECT_ERRNO(req_flags(fd, FREEZEGUARD_IOC_ABORT, "abi", 0, 0, 2, NULL), EINVAL,
+		     "ABORT with an unknown flag");
+	EXPECT_ERRNO(req_flags(fd, FREEZEGUARD_IOC_FREEZE, "abi", 1000, 0,
+			       FREEZEGUARD_FLAG_CURRENT, NULL), EINVAL,
+		     "FREEZE with FREEZEGUARD_FLAG_CURRENT");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "abi", 1000, 7, NULL), EINVAL,
+		     "FREEZE with a generation set");
 
 	memset(&st, 0, sizeof(st));
 	strcpy(st.name, "abi");
-	st.reserved[3] = 1;
+	st.reserved[2] = 1;
 	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_STATUS, &st), EINVAL, "STATUS with reserved set");
-	st.reserved[3] = 0;
+	st.reserved[2] = 0;
+	st.reserved0 = 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_STATUS, &st), EINVAL, "STATUS with reserved0 set");
+	st.reserved0 = 0;
 	st.flags = 2;
 	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_STATUS, &st), EINVAL, "STATUS with flags set");
 
@@ -215,6 +257,10 @@ static void abi_names_and_timeouts(int fd)
 	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "", 1000, 0, NULL), EINVAL, "empty name");
 	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "a/b", 1000, 0, NULL), EINVAL, "name with '/'");
 	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "a b", 1000, 0, NULL), EINVAL, "name with a space");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "caf\xe9", 1000, 0, NULL), EINVAL,
+		     "name with a Latin-1 byte (0xE9)");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "\xaa\xb5", 1000, 0, NULL), EINVAL,
+		     "name of Latin-1 letters (0xAA 0xB5)");
 	r = req_of("x");
 	memset(r.name, 'n', sizeof(r.name));	/* 64 bytes, no NUL */
 	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_FREEZE, &r), EINVAL, "name not NUL-terminated");
@@ -231,29 +277,45 @@ static void abi_names_and_timeouts(int fd)
 		     "timeout 0 means the default");
 	status(fd, "abi", &st);
 	tap(st.timeout_ms == 60000 && st.state == FREEZEGUARD_STATE_FROZEN &&
-	    st.time_left_ns > 0 && st.time_left_ns <= 60000000000ULL && gen == 1,
-	    "default timeout is 60000 ms (got %u, state %u, generation %llu)",
-	    st.timeout_ms, st.state, (unsigned long long)gen);
+	    st.time_left_ns > 0 && st.time_left_ns <= 60000000000ULL &&
+	    gen == st.generation && gen > 0 && st.freezes == 1,
+	    "default timeout is 60000 ms (got %u, state %u, generation %llu, %llu freezes)",
+	    st.timeout_ms, st.state, (unsigned long long)gen,
+	    (unsigned long long)st.freezes);
 	tap(st.reserved0 == 0 && !st.reserved[0] && !st.reserved[1] && !st.reserved[2] &&
-	    !st.reserved[3] && st.flags == 0, "STATUS returns reserved fields zeroed");
+	    st.flags == 0, "STATUS returns reserved fields zeroed");
 }
 
 static void abi_refusals(int fd)
 {
-	uint64_t gen;
+	struct freezeguard_status st;
+	uint64_t gen, out;
 
-	/* "abi" is frozen, generation 1, from abi_names_and_timeouts() */
+	/* "abi" is frozen from abi_names_and_timeouts() */
+	status(fd, "abi", &st);
+	gen = st.generation;
 	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "abi", 1000, 0, NULL), EBUSY, "freeze while frozen");
 	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_RESET, "abi", 0, 0, NULL), EBUSY, "reset while frozen");
 	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_REMOVE, "abi", 0, 0, NULL), EBUSY, "remove while frozen");
 	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_CREATE, "abi", 0, 0, NULL), EEXIST, "create existing");
-	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, 2, &gen), ESTALE, "thaw of another generation");
-	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, 1, NULL), 0, "thaw of generation 1");
-	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, 0, NULL), EALREADY, "thaw when not frozen");
-	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_ABORT, "abi", 0, 0, NULL), EALREADY, "abort when not frozen");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, gen + 1, &out), ESTALE,
+		     "thaw of a freeze this session never made");
+	tap(out == gen, "a refused thaw reports the session's generation (%llu)",
+	    (unsigned long long)out);
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, gen, NULL), 0, "thaw of its freeze");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, gen, NULL), EALREADY,
+		     "thaw of the same freeze again");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_ABORT, "abi", 0, gen, NULL), EALREADY,
+		     "abort of the thawed freeze");
+	EXPECT_ERRNO(req_flags(fd, FREEZEGUARD_IOC_THAW, "abi", 0, 0, FREEZEGUARD_FLAG_CURRENT,
+			       NULL), EALREADY, "thaw of the current freeze when not frozen");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_FREEZE, "abi", 10000, 0, &out), 0, "freeze again");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_ABORT, "abi", 0, out, NULL), 0, "abort it");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "abi", 0, out, NULL), ECANCELED,
+		     "thaw of the aborted freeze");
 	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_REMOVE, "abi", 0, 0, NULL), 0, "remove when stable");
 
-	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "nosuch", 0, 0, NULL), ENOENT, "thaw unknown session");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "nosuch", 0, 1, NULL), ENOENT, "thaw unknown session");
 	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_REMOVE, "nosuch", 0, 0, NULL), ENOENT, "remove unknown session");
 	{
 		struct freezeguard_status st;
@@ -353,8 +415,9 @@ static int run_abi(void)
 struct waiter {
 	uint32_t state;
 	uint64_t gen;
-	uint32_t timeout_ms;
+	uint32_t timeout_ms;	/* 0: no limit */
 	int err;
+	uint64_t took_ns;
 	struct freezeguard_wait w;
 };
 
@@ -362,13 +425,15 @@ static void *waiter_fn(void *arg)
 {
 	struct waiter *wt = arg;
 	int fd = dev_open();
+	uint64_t t0 = mono_ns();
 
 	memset(&wt->w, 0, sizeof(wt->w));
 	strcpy(wt->w.name, "waitme");
 	wt->w.state = wt->state;
 	wt->w.generation = wt->gen;
-	wt->w.timeout_ms = wt->timeout_ms;
+	wt->w.deadline_ns = wt->timeout_ms ? t0 + wt->timeout_ms * 1000000ULL : 0;
 	wt->err = io(fd, FREEZEGUARD_IOC_WAIT, &wt->w);
+	wt->took_ns = mono_ns() - t0;
 	close(fd);
 	return NULL;
 }
@@ -381,14 +446,31 @@ static void msleep(unsigned int ms)
 		;
 }
 
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+/* Signal @th every 50 ms for @ms. */
+static void signal_storm(pthread_t th, unsigned int ms)
+{
+	unsigned int t;
+
+	for (t = 0; t < ms; t += 50) {
+		pthread_kill(th, SIGUSR1);
+		msleep(50);
+	}
+}
+
 /* -s SCALE stretches the deadlines and pauses, for slow kernels. */
 static int run_wait(int argc, char **argv)
 {
 	int fd = dev_open(), fd2 = dev_open();
-	struct waiter wt = { .state = FREEZEGUARD_STATE_FROZEN, .timeout_ms = 20000 };
+	struct waiter wt = { .state = FREEZEGUARD_STATE_FROZEN };
 	struct freezeguard_status st[4];
 	struct freezeguard_list l;
 	struct pollfd p = { .fd = fd2, .events = POLLIN };
+	struct sigaction sa;
 	pthread_t th;
 	uint64_t gen;
 	unsigned int scale = 1;
@@ -412,13 +494,30 @@ static int run_wait(int argc, char **argv)
 	wt.gen = gen;
 	pthread_create(&th, NULL, waiter_fn, &wt);
 	pthread_join(th, NULL);
-	tap(wt.err == 0 && wt.w.state == FREEZEGUARD_STATE_FAILED,
+	tap(wt.err == 0 && wt.w.state == FREEZEGUARD_STATE_FAILED && wt.w.generation == gen,
 	    "WAIT wakes on timeout (errno %d, state %u)", wt.err, wt.w.state);
 
 	wt.state = FREEZEGUARD_STATE_FAILED;
 	wt.timeout_ms = 100 * scale;
 	waiter_fn(&wt);
 	tap(wt.err == ETIME, "WAIT with no change times out with ETIME (errno %d)", wt.err);
+
+	/*
+	 * Signals whose handler has SA_RESTART restart WAIT, with the same
+	 * absolute deadline: it still ends at its deadline, not after the
+	 * last signal (a relative timeout restarted would outlast the storm).
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigusr1;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+	wt.timeout_ms = 300 * scale;
+	pthread_create(&th, NULL, waiter_fn, &wt);
+	signal_storm(th, 1500 * scale);
+	pthread_join(th, NULL);
+	tap(wt.err == ETIME && wt.took_ns < 1200000000ULL * scale,
+	    "WAIT restarted by signals keeps its deadline (%s, %llu ms for a %u ms deadline, signalled for %u ms)",
+	    errname(wt.err), (unsigned long long)wt.took_ns / 1000000, 300 * scale, 1500 * scale);
 
 	wt.timeout_ms = 0;
 	pthread_create(&th, NULL, waiter_fn, &wt);
@@ -440,14 +539,160 @@ static int run_wait(int argc, char **argv)
 	l.capacity = 4;
 	io(fd2, FREEZEGUARD_IOC_LIST, &l);
 	tap(poll(&p, 1, 0) == 0, "poll: not readable right after LIST");
-	req(fd, FREEZEGUARD_IOC_FREEZE, "pollme", 5000, 0, NULL);
+	req(fd, FREEZEGUARD_IOC_FREEZE, "pollme", 5000, 0, &gen);
 	tap(poll(&p, 1, 1000 * scale) == 1 && (p.revents & POLLIN), "poll: readable after a freeze");
 	io(fd2, FREEZEGUARD_IOC_LIST, &l);
 	tap(poll(&p, 1, 0) == 0, "poll: LIST makes it not readable again");
-	req(fd, FREEZEGUARD_IOC_THAW, "pollme", 0, 0, NULL);
+	req(fd, FREEZEGUARD_IOC_THAW, "pollme", 0, gen, NULL);
+	io(fd2, FREEZEGUARD_IOC_LIST, &l);
+	req(fd, FREEZEGUARD_IOC_REMOVE, "pollme", 0, 0, NULL);
+	tap(poll(&p, 1, 1000 * scale) == 1 && (p.revents & POLLIN), "poll: readable after a REMOVE");
+	io(fd2, FREEZEGUARD_IOC_LIST, &l);
+	req(fd, FREEZEGUARD_IOC_CREATE, "pollme", 0, 0, NULL);
+	tap(poll(&p, 1, 1000 * scale) == 1 && (p.revents & POLLIN), "poll: readable after a CREATE");
 	req(fd, FREEZEGUARD_IOC_REMOVE, "pollme", 0, 0, NULL);
 	close(fd);
 	close(fd2);
+	return failed;
+}
+
+/* ---- FREEZE racing REMOVE ------------------------------------------------ */
+
+struct remover {
+	unsigned int iterations;
+	volatile int stop;
+};
+
+static void *remover_fn(void *arg)
+{
+	struct remover *rm = arg;
+	int fd = dev_open();
+
+	while (!rm->stop)
+		req(fd, FREEZEGUARD_IOC_REMOVE, "fr", 0, 0, NULL);
+	close(fd);
+	return NULL;
+}
+
+/* FREEZE creates its session: a REMOVE under it must never make it ENOENT. */
+static int run_freeze_remove(int argc, char **argv)
+{
+	struct remover rm = { .iterations = 4000 };
+	unsigned long enoent = 0, other = 0, i;
+	int fd = dev_open(), opt, e;
+	pthread_t th;
+	uint64_t gen;
+
+	while ((opt = getopt(argc, argv, "n:")) != -1)
+		if (opt == 'n')
+			rm.iterations = atoi(optarg);
+	pthread_create(&th, NULL, remover_fn, &rm);
+	for (i = 0; i < rm.iterations; i++) {
+		e = req(fd, FREEZEGUARD_IOC_FREEZE, "fr", 10000, 0, &gen);
+		if (e == ENOENT)
+			enoent++;
+		else if (e || req(fd, FREEZEGUARD_IOC_THAW, "fr", 0, gen, NULL))
+			other++;
+	}
+	rm.stop = 1;
+	pthread_join(th, NULL);
+	close(fd);
+	tap(enoent == 0 && other == 0,
+	    "FREEZE racing REMOVE: %lu tries, %lu ENOENT (must be 0), %lu other errors",
+	    i, enoent, other);
+	return failed;
+}
+
+/* ---- LIST stalled in copy_to_user --------------------------------------- */
+
+struct lister {
+	struct freezeguard_status *entries;
+	volatile int done;
+	int err;
+};
+
+static void *lister_fn(void *arg)
+{
+	struct lister *ls = arg;
+	struct freezeguard_list l;
+	int fd = dev_open();
+
+	memset(&l, 0, sizeof(l));
+	l.entries = (uintptr_t)ls->entries;
+	l.capacity = 4;
+	ls->err = io(fd, FREEZEGUARD_IOC_LIST, &l);
+	close(fd);
+	ls->done = 1;
+	return NULL;
+}
+
+struct creator {
+	volatile int done;
+	int err;
+};
+
+static void *creator_fn(void *arg)
+{
+	struct creator *cr = arg;
+	int fd = dev_open();
+
+	cr->err = req(fd, FREEZEGUARD_IOC_CREATE, "stall2", 0, 0, NULL);
+	close(fd);
+	cr->done = 1;
+	return NULL;
+}
+
+/*
+ * A LIST whose copy to userspace faults on a page that userfaultfd holds
+ * back: while it is stalled, CREATE of another session must go through.
+ */
+static int run_list_stall(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_zeropage zero;
+	struct lister ls = { 0 };
+	struct creator cr = { 0 };
+	pthread_t lt, ct;
+	int fd = dev_open(), uffd, i;
+	void *buf;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api)) {
+		tap(0, "LIST stall: userfaultfd: %s", strerror(errno));
+		return failed;
+	}
+	buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)buf;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (buf == MAP_FAILED || ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		tap(0, "LIST stall: register: %s", strerror(errno));
+		return failed;
+	}
+	req(fd, FREEZEGUARD_IOC_CREATE, "stall1", 0, 0, NULL);
+	ls.entries = buf;
+	pthread_create(&lt, NULL, lister_fn, &ls);
+	msleep(200);
+	tap(!ls.done, "LIST stall: LIST is stalled on the held-back page");
+	pthread_create(&ct, NULL, creator_fn, &cr);
+	for (i = 0; i < 40 && !cr.done; i++)
+		msleep(50);
+	tap(cr.done && cr.err == 0 && !ls.done,
+	    "LIST stall: CREATE completes while a LIST is stalled in copy_to_user (done %d, errno %d)",
+	    cr.done, cr.err);
+	memset(&zero, 0, sizeof(zero));
+	zero.range = reg.range;
+	ioctl(uffd, UFFDIO_ZEROPAGE, &zero);	/* let the LIST go on */
+	pthread_join(lt, NULL);
+	pthread_join(ct, NULL);
+	tap(ls.err == 0, "LIST stall: the LIST completes once the page is there (errno %d)", ls.err);
+	req(fd, FREEZEGUARD_IOC_REMOVE, "stall1", 0, 0, NULL);
+	req(fd, FREEZEGUARD_IOC_REMOVE, "stall2", 0, 0, NULL);
+	close(uffd);
+	close(fd);
 	return failed;
 }
 
@@ -491,10 +736,8 @@ static void check_thawed(struct racer *r, int fd, const char *name, uint64_t gen
 		r->errors++;
 		return;
 	}
-	if (st.state == FREEZEGUARD_STATE_FAILED && st.generation == gen) {
+	if (st.state == FREEZEGUARD_STATE_FAILED && st.generation == gen)
 		r->spurious++;
-		req(fd, FREEZEGUARD_IOC_RESET, name, 0, 0, NULL);
-	}
 }
 
 static void *racer_fn(void *arg)
@@ -516,15 +759,13 @@ static void *racer_fn(void *arg)
 		unsigned int roll = rand_r(&r->seed);
 		int e;
 
-		e = req(fd, FREEZEGUARD_IOC_FREEZE, name, r->deadline_ms, 0, &gen);
-		if (e == EBUSY && last_thawed) {
-			/* FAILED although our last thaw won: the KB 915331 failure */
+		/* FAILED although our last thaw won: the KB 915331 failure */
+		if (last_thawed)
 			check_thawed(r, fd, name, last_thawed);
-			e = req(fd, FREEZEGUARD_IOC_FREEZE, name, r->deadline_ms, 0, &gen);
-		}
+		/* a FAILED session freezes again: no reset between cycles */
+		e = req(fd, FREEZEGUARD_IOC_FREEZE, name, r->deadline_ms, 0, &gen);
 		if (e) {
 			r->errors++;
-			req(fd, FREEZEGUARD_IOC_RESET, name, 0, 0, NULL);
 			continue;
 		}
 		/* thaw somewhere from well before to just after the deadline */
@@ -550,7 +791,6 @@ static void *racer_fn(void *arg)
 			if (status(fd, name, &st) || st.state != FREEZEGUARD_STATE_FAILED ||
 			    st.last_error != FREEZEGUARD_ERROR_TIMEOUT || st.generation != gen)
 				r->mismatched++;
-			req(fd, FREEZEGUARD_IOC_RESET, name, 0, 0, NULL);
 		} else {
 			r->errors++;
 		}
@@ -616,8 +856,12 @@ int main(int argc, char **argv)
 		return run_abi();
 	if (argc >= 2 && !strcmp(argv[1], "wait"))
 		return run_wait(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "freeze-remove"))
+		return run_freeze_remove(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "list-stall"))
+		return run_list_stall();
 	if (argc >= 2 && !strcmp(argv[1], "race"))
 		return run_race(argc - 1, argv + 1);
-	fprintf(stderr, "usage: fgtest abi | wait [-s SCALE] | race [-n ITER] [-d DEADLINE_MS] [-b]\n");
+	fprintf(stderr, "usage: fgtest abi | wait [-s SCALE] | freeze-remove [-n ITER] | list-stall | race [-n ITER] [-d DEADLINE_MS] [-b]\n");
 	return 2;
 }

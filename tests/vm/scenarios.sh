@@ -54,40 +54,90 @@ scenario_load() {
 }
 
 scenario_freeze_thaw() {
-	expect 0 "freeze s1" freezectl freeze s1 --timeout $(ms 10000)
-	check "s1 FROZEN, generation 1" s1 state FROZEN generation 1 vss_state 3
-	expect 0 "thaw s1 in time" freezectl thaw s1
+	g=$(freezectl freeze -q s1 --timeout $(ms 10000))
+	tap $? "freeze -q s1 prints its freeze id ($g)"
+	check "s1 FROZEN, generation $g, 1 freeze" s1 state FROZEN generation "$g" vss_state 3 freezes 1
+	expect 2 "thaw without naming a freeze is a usage error" freezectl thaw s1
+	expect 2 "--generation ' -1' is a usage error, not 2^64-1" freezectl thaw s1 --generation ' -1'
+	expect 0 "thaw s1 --generation $g in time" freezectl thaw s1 --generation "$g"
 	check "s1 STABLE after thaw, 1 thaw counted" s1 state STABLE last_error NONE thaws 1 timeouts 0
+	expect 1 "thaw of the thawed freeze again: EALREADY" freezectl thaw s1 --generation "$g"
 }
 
 scenario_freeze_timeout() {
-	expect 0 "freeze s2 with a $(ms 300) ms deadline" freezectl freeze s2 --timeout $(ms 300)
+	g=$(freezectl freeze -q s2 --timeout $(ms 300))
 	pause 1000
 	check "s2 FAILED / TIMEOUT after its deadline" s2 state FAILED vss_state 9 last_error TIMEOUT hresult 0x800423F2 timeouts 1
-	expect 3 "thaw after the timeout exits 3" freezectl thaw s2
-	expect 1 "freeze of a FAILED session is refused (EBUSY)" freezectl freeze s2
+	expect 3 "thaw after the timeout exits 3" freezectl thaw s2 --generation "$g"
+	dmesg | grep -q "freezeguard: session s2: freeze $g timed out after $(ms 300) ms"
+	tap $? "timeout warning in the kernel log names session, freeze id and timeout"
+	# A failure never blocks the next freeze; the late thawer still learns.
+	g2=$(freezectl freeze -q s2 --timeout $(ms 10000))
+	tap $? "a FAILED session freezes again ($g2)"
+	[ "${g2:-0}" -gt "$g" ] 2>/dev/null
+	tap $? "the new freeze has a new, higher id ($g -> $g2)"
+	expect 3 "late thaw of the timed-out freeze still exits 3" freezectl thaw s2 --generation "$g"
+	check "the late thaw left the new freeze alone" s2 state FROZEN generation "$g2" freezes 2 timeouts 1
+	expect 0 "thaw of the new freeze" freezectl thaw s2 --generation "$g2"
 	expect 0 "reset s2" freezectl reset s2
 	check "s2 STABLE after reset" s2 state STABLE last_error NONE
-	dmesg | grep -q "freezeguard: session s2: freeze of generation 1 timed out after $(ms 300) ms"
-	tap $? "timeout warning in the kernel log names session, generation and timeout"
+	expect 3 "after a reset, the timed-out freeze is still reported timed out" freezectl thaw s2 --generation "$g"
 }
 
+# The first freeze's deadline fires (thaw's cancel switched off) and its
+# worker is held back until a second freeze has begun: it must reach the
+# core as a stale worker of the first freeze and leave the second alone.
+# The KB 915331 worker fails the second freeze here.
 scenario_stale_worker() {
 	echo 1 > $P/fault_skip_cancel
-	expect 0 "freeze s3 ($(ms 300) ms)" freezectl freeze s3 --timeout $(ms 300)
-	expect 0 "thaw s3 (its timer left armed)" freezectl thaw s3
-	expect 0 "freeze s3 again ($(ms 10000) ms)" freezectl freeze s3 --timeout $(ms 10000)
-	pause 1000
-	check "second freeze survives the first deadline" s3 state FROZEN generation 2 timeouts 0
-	expect 0 "thaw s3 generation 2" freezectl thaw s3 --generation 2
+	echo $(($(ms 800) * 1000)) > $P/fault_worker_delay_us
+	g1=$(freezectl freeze -q s3 --timeout $(ms 300))
+	expect 0 "thaw s3's first freeze (its timer left armed)" freezectl thaw s3 --generation "$g1"
+	pause 450	# the first deadline fires; its worker sleeps 800 ms
+	g2=$(freezectl freeze -q s3 --timeout $(ms 10000))
+	tap $? "freeze s3 again while the first worker is held back"
+	pause 1000	# the first freeze's worker has run now
+	check "the second freeze survives the first freeze's worker" s3 state FROZEN generation "$g2" timeouts 0
+	echo 0 > $P/fault_worker_delay_us
 	echo 0 > $P/fault_skip_cancel
+	expect 0 "thaw s3's second freeze" freezectl thaw s3 --generation "$g2"
 }
 
 scenario_abort() {
-	expect 0 "freeze s4" freezectl freeze s4 --timeout $(ms 10000)
-	expect 0 "abort s4" freezectl abort s4
+	g=$(freezectl freeze -q s4 --timeout $(ms 10000))
+	expect 0 "abort s4" freezectl abort s4 --generation "$g"
 	check "s4 STABLE / ABORTED" s4 state STABLE last_error ABORTED aborts 1
-	expect 1 "thaw after abort is refused (EALREADY)" freezectl thaw s4
+	expect 1 "thaw of the aborted freeze is refused (ECANCELED)" freezectl thaw s4 --generation "$g"
+	freezectl thaw s4 --generation "$g" 2>&1 | grep -q "aborted"
+	tap $? "and says the freeze had been aborted"
+	expect 1 "thaw --current of a session that is not frozen (EALREADY)" freezectl thaw s4 --current
+	g=$(freezectl freeze -q s4 --timeout $(ms 10000))
+	expect 0 "thaw --current ends whatever freeze is current (the override)" freezectl thaw s4 --current
+}
+
+# The issue that made freeze ids unique: a run whose freeze timed out, then
+# the session removed and re-created, then the run's thaw. It must never
+# hear success about the other freeze.
+scenario_identity() {
+	freezectl run idn --timeout $(ms 500) -- usleep $(($(ms 500) * 4000)) >/tmp/run.out 2>&1 &
+	pid=$!
+	pause 1000	# the run's freeze has timed out
+	expect 0 "remove the FAILED session while its run still runs" freezectl remove idn
+	g=$(freezectl freeze -q idn --timeout $(ms 10000))
+	tap $? "someone else freezes a new session of the same name ($g)"
+	wait $pid
+	rc=$?
+	[ $rc -ne 0 ] && ! grep -q "thawed in time" /tmp/run.out
+	tap $? "the first run's thaw is not a success (exit $rc: $(tr '\n' ' ' </tmp/run.out))"
+	check "the other freeze is still frozen" idn state FROZEN generation "$g"
+	expect 0 "thaw it" freezectl thaw idn --generation "$g"
+	a=$(freezectl freeze -q ida --timeout $(ms 10000))
+	b=$(freezectl freeze -q idb --timeout $(ms 10000))
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]
+	tap $? "two sessions' freezes have different ids ($a, $b)"
+	expect 1 "a freeze id of another session is unknown here (ESTALE)" freezectl thaw ida --generation "$b"
+	freezectl thaw ida --generation "$a"
+	freezectl thaw idb --generation "$b"
 }
 
 scenario_list() {
@@ -98,12 +148,42 @@ scenario_list() {
 	esac
 	freezectl list | grep -q "^Session name: 's2'"
 	tap $? "list prints sessions as vssadmin list writers does"
+	freezectl create o1 && freezectl create o2 && freezectl remove o1 && freezectl create o3
+	out=$(freezectl list --json)
+	case "$out" in
+	*'"name":"o2"'*'"name":"o3"'*) tap 0 "list keeps creation order after a removal" ;;
+	*) tap 1 "list order after create o1, o2, remove o1, create o3: $out" ;;
+	esac
+	freezectl remove o2; freezectl remove o3
 }
 
 scenario_wait_cli() {
 	freezectl freeze s5 --timeout $(ms 300) >/dev/null
 	expect 0 "wait --state FAILED returns when the deadline passes" freezectl wait s5 --state FAILED --timeout $(ms 5000)
 	expect 4 "wait for a state that does not come exits 4" freezectl wait s5 --state FROZEN --timeout $(ms 200)
+	expect 0 "wait --timeout 0 checks once: already FAILED" freezectl wait s5 --state FAILED --timeout 0
+	expect 4 "wait --timeout 0 checks once: not FROZEN" freezectl wait s5 --state FROZEN --timeout 0
+	# without --state: print what WAIT returned, not the state before
+	g=$(freezectl freeze -q s5 --timeout $(ms 10000))
+	freezectl wait s5 --timeout $(ms 5000) >/tmp/wait.out 2>&1 &
+	pid=$!
+	pause 300
+	freezectl thaw s5 --generation "$g"
+	wait $pid
+	rc=$?
+	[ $rc = 0 ] && grep -q "s5: STABLE, generation $g" /tmp/wait.out
+	tap $? "wait without --state prints the state it woke to (exit $rc: $(cat /tmp/wait.out))"
+	# SIGSTOP/SIGCONT must not end a wait (it restarts, same deadline)
+	g=$(freezectl freeze -q s5 --timeout $(ms 10000))
+	freezectl wait s5 --state STABLE --timeout $(ms 5000) >/tmp/wait.out 2>&1 &
+	pid=$!
+	pause 300
+	kill -STOP $pid; pause 100; kill -CONT $pid
+	pause 300
+	freezectl thaw s5 --generation "$g"
+	wait $pid
+	rc=$?
+	tap $rc "wait survives SIGSTOP/SIGCONT and sees the thaw (exit $rc: $(cat /tmp/wait.out))"
 }
 
 scenario_run() {
@@ -111,7 +191,22 @@ scenario_run() {
 	expect 1 "run: a failing program exits 1 (and thaws)" freezectl run s6 --timeout $(ms 5000) -- false
 	check "run left s6 STABLE" s6 state STABLE thaws 2
 	expect 3 "run: a program outlasting the deadline exits 3" freezectl run s6 --timeout $(ms 200) -- usleep $(($(ms 200) * 5000))
-	freezectl reset s6
+	expect 0 "run from a parent that ignores SIGCHLD" sh -c "trap '' CHLD; exec freezectl run s6 --timeout $(ms 5000) -- true"
+	# SIGTERM to freezectl: forwarded to the program, waited for, thawed
+	freezectl run s7 --timeout $(ms 20000) -- sleep 30 >/tmp/run.out 2>&1 &
+	pid=$!
+	pause 500
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	[ $rc = 1 ]
+	tap $? "run: SIGTERM to freezectl exits 1 after the thaw (exit $rc: $(tr '\n' ' ' </tmp/run.out))"
+	check "run: SIGTERM left s7 thawed at once" s7 state STABLE thaws 1 timeouts 0
+	! ps | grep -v grep | grep -q "sleep 30"
+	tap $? "run: the program got the signal too (no orphan left)"
+	freezectl remove s6 2>&1 | grep -q FAILED
+	[ $? != 0 ]
+	tap $? "error hints do not blame a FAILED state for what a frozen one refuses"
 }
 
 scenario_wait_poll() {
@@ -126,6 +221,14 @@ scenario_abi() {
 	tap $? "bad input leaves no kernel log noise ($before -> $after lines)"
 }
 
+scenario_list_stall() {
+	fgtest list-stall
+}
+
+scenario_freeze_remove_race() {
+	fgtest freeze-remove -n $((4000 / SCALE))
+}
+
 scenario_race() {
 	fgtest race -n $((2000 / SCALE)) -d $(ms 4)
 	# Every cancel "lost", and the worker held back: workers of thawed
@@ -138,7 +241,8 @@ scenario_race() {
 }
 
 scenario_rmmod_frozen() {
-	for s in s1 s2 s3 s4 s5 s6 race0 race1; do freezectl remove $s 2>/dev/null; done
+	for s in s1 s2 s3 s4 s5 s6 s7 idn ida idb race0 race1 fr; do freezectl remove $s 2>/dev/null; done
+	before=$(freezectl freeze -q idreload --timeout $(ms 60000))
 	i=0
 	while [ $i -lt 100 ]; do
 		freezectl freeze -q "rm$i" --timeout $(ms $((2000 + i * 100))) || break
@@ -159,6 +263,11 @@ scenario_rmmod_frozen() {
 	expect 0 "insmod again" insmod /freezeguard.ko
 	[ "$(freezectl list --json)" = "[]" ]
 	tap $? "no session survives a reload"
+	after=$(freezectl freeze -q idreload --timeout $(ms 60000))
+	[ "${after:-0}" -gt "${before:-0}" ] 2>/dev/null
+	tap $? "freeze ids do not restart after a reload ($before -> $after)"
+	expect 1 "a freeze of the earlier load is unknown to the new one (ESTALE)" freezectl thaw idreload --generation "$before"
+	freezectl thaw idreload --generation "$after"
 	expect 0 "rmmod again" rmmod freezeguard
 }
 
@@ -172,7 +281,7 @@ scenario_kunit() {
 		-e 's/^        \(not ok\|ok\) [0-9]* \(.*\)/FGTAP \1 - kunit: parameter: \2/p' \
 		-e 's/^    \(not ok\|ok\) [0-9]* \(.*\)/FGTAP \1 - kunit: \2/p'
 	# the core's table, then the sessions suite
-	for summary in "fsm_test_transition: pass:20" "freezeguard_session: pass:5"; do
+	for summary in "fsm_test_transition: pass:23" "freezeguard_session: pass:6"; do
 		dmesg | grep -q "# $summary fail:0 skip:0"
 		tap $? "KUnit reported $summary fail:0 skip:0"
 	done
@@ -185,40 +294,34 @@ suite_main() {
 	scenario_freeze_timeout
 	scenario_stale_worker
 	scenario_abort
+	scenario_identity
 	scenario_list
 	scenario_wait_cli
 	scenario_run
 	scenario_wait_poll
 	scenario_abi
+	scenario_list_stall
+	scenario_freeze_remove_race
 	scenario_race
 	scenario_rmmod_frozen
-}
-
-# The KB 915331 variant of the module: the race test must see the bug.
-suite_negative() {
-	expect 0 "insmod freezeguard.ko (KB 915331 variant)" insmod /freezeguard.ko
-	echo 1 > $P/fault_skip_cancel
-	fgtest race -b -n 300 -d 4
-	echo 0 > $P/fault_skip_cancel
-	rmmod freezeguard
 }
 
 # What README's main job shows a user.
 suite_demo() {
 	set -x
 	insmod /freezeguard.ko
-	freezectl freeze db --timeout 5000
+	gen=$(freezectl freeze -q db --timeout 5000)
 	freezectl status db
-	freezectl thaw db
-	freezectl freeze db --timeout 500
+	freezectl thaw db --generation "$gen"
+	gen=$(freezectl freeze -q db --timeout 500)
 	sleep 1
 	freezectl status db
-	freezectl thaw db
+	freezectl thaw db --generation "$gen"
 	echo "exit code $?"
+	freezectl run db --timeout 5000 -- sleep 1
 	freezectl freeze logs --timeout 60000
 	freezectl list
 	freezectl list --json
-	freezectl reset db
 	rmmod freezeguard
 	set +x
 	echo "FGTAP ok - demo ran"

@@ -8,32 +8,60 @@
  * not know with EINVAL, so old binaries keep working and new binaries learn
  * what an old module does not support.
  *
+ * A freeze is named by its generation, a 64-bit freeze id that FREEZE
+ * returns. Ids come from one counter for the whole module, seeded at load
+ * with the wall clock in ns (CLOCK_REALTIME), so an id names one freeze of
+ * one session and is never handed out again: not by another session, not
+ * by a session removed and re-created under the same name, not after the
+ * module is reloaded (as long as the wall clock is not set back between two
+ * loads by more than the time between them). THAW and ABORT name the
+ * freeze they end; their answer is about that freeze only. Naming none
+ * ("whatever is current") takes the explicit flag FREEZEGUARD_FLAG_CURRENT:
+ * an administrator's override.
+ *
+ * Times are CLOCK_MONOTONIC: time the machine spends suspended does not
+ * count towards a deadline.
+ *
  * errno, for every ioctl:
  *   EINVAL     a field is invalid: flags or reserved not zero, a name that is
  *              empty, not NUL-terminated within FREEZEGUARD_NAME_LEN bytes or
- *              has a character outside [A-Za-z0-9._:@+-], a timeout above the
- *              module parameter max_timeout_ms
+ *              has a byte outside FREEZEGUARD_NAME_CHARS, a timeout above the
+ *              module parameter max_timeout_ms, THAW/ABORT naming generation
+ *              0 without FREEZEGUARD_FLAG_CURRENT (or a generation with it)
  *   EFAULT     the argument pointer (or a pointer inside it) is not readable
  *              or writable
  *   ENOTTY     unknown ioctl number
  *   EPERM      a state-changing ioctl without CAP_SYS_ADMIN (opening the
  *              device needs root by default: EACCES)
  *   ENOENT     no session of that name
- *   EINTR      interrupted by a signal (WAIT)
  * and per ioctl:
- *   FREEZE     EBUSY the session is FROZEN, or FAILED (RESET it first);
+ *   FREEZE     EBUSY the session is FROZEN (a FAILED session freezes again:
+ *              the failure stays visible in its counters and to the late
+ *              thawer, as VSS clears a writer's failure at the next backup);
  *              ENOSPC max_sessions sessions exist already;
- *              EOVERFLOW the session's 64-bit generation counter is used up
- *   THAW       ETIMEDOUT the freeze had already timed out: the snapshot taken
- *              under it is not consistent; the session shows FAILED / TIMEOUT
- *              ESTALE generation is not 0 and not the session's current one
- *              EALREADY the session is not frozen (already thawed or aborted)
+ *              EOVERFLOW the module's 64-bit freeze id counter is used up
+ *   THAW       about the freeze named by generation:
+ *              ETIMEDOUT it timed out before this thaw: the snapshot taken
+ *                        under it is not consistent (with
+ *                        FREEZEGUARD_FLAG_CURRENT: the session is FAILED)
+ *              EALREADY  it had already been thawed, by an earlier THAW
+ *                        (with FREEZEGUARD_FLAG_CURRENT: the session is not
+ *                        frozen)
+ *              ECANCELED it had been aborted
+ *              ESTALE    it is not known to this session: never a freeze of
+ *                        it, or more than FREEZEGUARD_HISTORY freezes ago
+ *                        (a session removed and re-created remembers
+ *                        nothing of the old one)
+ *              None of these ends anything: the session is unchanged.
  *   ABORT      as THAW
  *   RESET      EBUSY the session is frozen
  *   CREATE     EEXIST the session exists; ENOSPC as FREEZE
  *   REMOVE     EBUSY the session is frozen
- *   WAIT       ETIME timeout_ms passed with no change;
- *              ENOENT also when the session is removed while waiting
+ *   WAIT       ETIME deadline_ns passed with no change;
+ *              ENOENT also when the session is removed while waiting.
+ *              A signal interrupts WAIT with EINTR only when a handler
+ *              runs without SA_RESTART; otherwise (SIGSTOP/SIGCONT too) it
+ *              restarts, with the same absolute deadline.
  */
 #ifndef _UAPI_LINUX_FREEZEGUARD_H
 #define _UAPI_LINUX_FREEZEGUARD_H
@@ -44,6 +72,15 @@
 #define FREEZEGUARD_DEVICE	"/dev/freezeguard"
 /* A session name: 1 to 63 bytes, NUL-terminated within this many bytes. */
 #define FREEZEGUARD_NAME_LEN	64
+/* The bytes a name may have: ASCII only, so that no tool needs escaping. */
+#define FREEZEGUARD_NAME_CHARS \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:@+-"
+
+/* How many ended freezes a session remembers, for the late thawer. */
+#define FREEZEGUARD_HISTORY	8
+
+/* THAW, ABORT: end whatever freeze is current (generation must be 0). */
+#define FREEZEGUARD_FLAG_CURRENT	(1u << 0)
 
 /* Most entries one LIST returns. */
 #define FREEZEGUARD_LIST_MAX	1024
@@ -64,12 +101,13 @@
  * struct freezeguard_req - argument of FREEZE, THAW, ABORT, RESET, CREATE,
  *	REMOVE
  * @name: session name, NUL-terminated
- * @generation: FREEZE: out, the generation of the new freeze.
- *	THAW, ABORT: in, the generation to end, or 0 for the current one;
- *	out, the generation the call acted on. Others: out, as THAW.
+ * @generation: FREEZE: out, the freeze id of the new freeze.
+ *	THAW, ABORT: in, the freeze to end (0 only with
+ *	FREEZEGUARD_FLAG_CURRENT); out, the session's current or last
+ *	generation. Others: in, must be 0; out, as THAW.
  * @timeout_ms: FREEZE: ms until the freeze times out; 0 means the module
  *	parameter default_timeout_ms. Must be 0 for the others.
- * @flags: must be 0
+ * @flags: THAW, ABORT: 0 or FREEZEGUARD_FLAG_CURRENT; others: must be 0
  * @reserved: must be 0
  */
 struct freezeguard_req {
@@ -87,20 +125,21 @@ struct freezeguard_req {
  * @state: FREEZEGUARD_STATE_*, the VSS writer state number
  * @last_error: FREEZEGUARD_ERROR_*: how the last freeze ended
  * @hresult: @last_error as a VSS HRESULT (0 or 0x800423F2; 0 for aborted)
- * @generation: current or last generation; 0 before the first freeze
+ * @generation: freeze id of the current or last freeze; 0 before the first
  * @timeout_ms: timeout of the current or last freeze
- * @reserved0: 0
+ * @reserved0: in (STATUS): must be 0; out: 0
  * @frozen_ns: FROZEN: how long it has been frozen; otherwise 0
  * @time_left_ns: FROZEN: time until the deadline (0 once it has passed);
  *	otherwise 0
  * @thaws: generations ended by a thaw in time
  * @timeouts: generations ended by their deadline
  * @aborts: generations ended by abort (or by unloading the module)
- * @reserved: 0
+ * @freezes: freezes accepted by this session
+ * @reserved: in (STATUS): must be 0; out: 0
  *
- * Every generation so far is counted once in @thaws, @timeouts or
- * @aborts, except the one that is FROZEN: @generation is their sum, plus
- * one while FROZEN.
+ * Every freeze so far is counted once in @thaws, @timeouts or @aborts,
+ * except the one that is FROZEN: @freezes is their sum, plus one while
+ * FROZEN.
  */
 struct freezeguard_status {
 	char name[FREEZEGUARD_NAME_LEN];
@@ -116,11 +155,14 @@ struct freezeguard_status {
 	__u64 thaws;
 	__u64 timeouts;
 	__u64 aborts;
-	__u64 reserved[4];
+	__u64 freezes;
+	__u64 reserved[3];
 };
 
 /**
  * struct freezeguard_list - argument of LIST: sessions in creation order
+ *	(ids are allocated cyclically from 1 to 2^32-1, so the order holds
+ *	until 2^32 sessions have been created)
  * @entries: in: user pointer to an array of @capacity struct
  *	freezeguard_status
  * @capacity: in: size of that array, 1 to FREEZEGUARD_LIST_MAX
@@ -132,7 +174,8 @@ struct freezeguard_status {
  * @reserved: must be 0
  *
  * LIST also marks the file as up to date for poll(): poll() reports
- * EPOLLIN when a session has changed state since this file's last LIST.
+ * EPOLLIN when a session has been created, removed, or has changed state
+ * since this file's last LIST.
  */
 struct freezeguard_list {
 	__u64 entries;
@@ -150,23 +193,25 @@ struct freezeguard_list {
  * @state: in: the state last seen; out: the state now
  * @flags: must be 0
  * @generation: in: the generation last seen; out: the generation now
- * @timeout_ms: in: give up after this long (ETIME); 0 waits without limit
- * @reserved0: must be 0
+ * @deadline_ns: in: give up (ETIME) when CLOCK_MONOTONIC reaches this
+ *	absolute time, in ns (clock_gettime(CLOCK_MONOTONIC)); 0 waits
+ *	without limit. Absolute, so that a restarted WAIT keeps its deadline.
  * @reserved: must be 0
  *
- * Returns at once if (@state, @generation) already differ from the session.
+ * Returns at once if (@state, @generation) already differ from the session;
+ * the pair returned is read under the session's lock, never torn.
  */
 struct freezeguard_wait {
 	char name[FREEZEGUARD_NAME_LEN];
 	__u32 state;
 	__u32 flags;
 	__u64 generation;
-	__u32 timeout_ms;
-	__u32 reserved0;
+	__u64 deadline_ns;
 	__u64 reserved[2];
 };
 
-#define FREEZEGUARD_IOC_MAGIC	0xF6
+/* Unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1). */
+#define FREEZEGUARD_IOC_MAGIC	0xF7
 
 #define FREEZEGUARD_IOC_FREEZE	_IOWR(FREEZEGUARD_IOC_MAGIC, 1, struct freezeguard_req)
 #define FREEZEGUARD_IOC_THAW	_IOWR(FREEZEGUARD_IOC_MAGIC, 2, struct freezeguard_req)
