@@ -238,15 +238,15 @@ static long fg_ioc_wait(void __user *argp)
 	if (!s)
 		return -ENOENT;
 	now = ktime_get_ns();
+#define WAIT_DONE fg_session_changed(s, w.state, w.generation)
 	if (!w.deadline_ns || w.deadline_ns - now > KTIME_MAX)
-		ret = wait_event_interruptible(fg_waitq,
-					       fg_session_changed(s, w.state, w.generation));
+		ret = wait_event_interruptible(fg_waitq, WAIT_DONE);
 	else if (w.deadline_ns <= now)
-		ret = fg_session_changed(s, w.state, w.generation) ? 0 : -ETIME;
+		ret = WAIT_DONE ? 0 : -ETIME;
 	else
-		ret = wait_event_interruptible_hrtimeout(fg_waitq,
-							 fg_session_changed(s, w.state, w.generation),
+		ret = wait_event_interruptible_hrtimeout(fg_waitq, WAIT_DONE,
 							 ns_to_ktime(w.deadline_ns - now));
+#undef WAIT_DONE
 	if (!ret && READ_ONCE(s->dead))
 		ret = -ENOENT;
 	if (!ret)

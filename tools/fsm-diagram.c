@@ -24,12 +24,14 @@ struct input {
 /* Time never goes backwards: an input at a time before the session's clock cannot happen. */
 #define AT_TIME(now, call) ((now) < s->clock ? IMPOSSIBLE : (call))
 
-static int freeze(struct fsm_session *s) { return fsm_freeze(s, T, s->clock + 1); }
+static int freeze(struct fsm_session *s) { return fsm_freeze(s, s->gen + 1, T, s->clock + 1); }
 static int thaw_in_time(struct fsm_session *s) { return AT_TIME(BEFORE, fsm_thaw(s, s->gen, BEFORE)); }
 static int thaw_late(struct fsm_session *s) { return fsm_thaw(s, s->gen, AFTER); }
 static int abort_in_time(struct fsm_session *s) { return AT_TIME(BEFORE, fsm_abort(s, s->gen, BEFORE)); }
 static int abort_late(struct fsm_session *s) { return fsm_abort(s, s->gen, AFTER); }
 static int thaw_other_gen(struct fsm_session *s) { return fsm_thaw(s, s->gen + 1, AFTER); }
+static int thaw_older(struct fsm_session *s) { return fsm_thaw(s, 1, AFTER); }
+static int thaw_current(struct fsm_session *s) { return AT_TIME(BEFORE, fsm_thaw(s, FSM_GEN_ANY, BEFORE)); }
 static int reset(struct fsm_session *s) { return fsm_reset(s, AFTER); }
 static int worker_early(struct fsm_session *s) { return AT_TIME(BEFORE, fsm_timeout(s, s->gen, BEFORE)); }
 static int worker_due(struct fsm_session *s) { return fsm_timeout(s, s->gen, AFTER); }
@@ -39,13 +41,15 @@ static const struct input inputs[] = {
 	{ "freeze", freeze },
 	{ "thaw before deadline", thaw_in_time },
 	{ "thaw at/after deadline", thaw_late },
-	{ "thaw of another generation", thaw_other_gen },
+	{ "thaw of an unknown freeze", thaw_other_gen },
+	{ "thaw of the older, thawed freeze", thaw_older },
+	{ "thaw --current before deadline", thaw_current },
 	{ "abort before deadline", abort_in_time },
 	{ "abort at/after deadline", abort_late },
 	{ "reset", reset },
 	{ "worker before deadline", worker_early },
 	{ "worker at/after deadline", worker_due },
-	{ "worker of an older generation", worker_stale },
+	{ "worker of an older freeze", worker_stale },
 };
 
 int main(int argc, char **argv)
@@ -54,13 +58,13 @@ int main(int argc, char **argv)
 	struct fsm_session states[3];
 	unsigned int i, j;
 
-	/* Reach each state the way a session does; generation 2, so that an
-	 * older generation exists. */
+	/* Reach each state the way a session does; freeze 2, so that an
+	 * older, thawed freeze (1) exists. */
 	fsm_init(&states[0]);
-	fsm_freeze(&states[0], T, 1);
+	fsm_freeze(&states[0], 1, T, 1);
 	fsm_thaw(&states[0], 1, 2);			/* STABLE */
 	states[1] = states[0];
-	fsm_freeze(&states[1], T, AT);			/* FROZEN */
+	fsm_freeze(&states[1], 2, T, AT);		/* FROZEN */
 	states[2] = states[1];
 	fsm_timeout(&states[2], 2, AT + T);		/* FAILED */
 
