@@ -226,7 +226,7 @@ scenario_list_stall() {
 }
 
 scenario_freeze_remove_race() {
-	fgtest freeze-remove -n $((4000 / SCALE))
+	fgtest freeze-remove -n $((10000 / SCALE))
 }
 
 scenario_race() {
