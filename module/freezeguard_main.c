@@ -239,10 +239,10 @@ static long fg_ioc_wait(void __user *argp)
 		return -ENOENT;
 	now = ktime_get_ns();
 #define WAIT_DONE fg_session_changed(s, w.state, w.generation)
-	if (!w.deadline_ns || w.deadline_ns - now > KTIME_MAX)
-		ret = wait_event_interruptible(fg_waitq, WAIT_DONE);
-	else if (w.deadline_ns <= now)
+	if (w.deadline_ns && w.deadline_ns <= now)	/* passed: look once */
 		ret = WAIT_DONE ? 0 : -ETIME;
+	else if (!w.deadline_ns || w.deadline_ns - now > KTIME_MAX)
+		ret = wait_event_interruptible(fg_waitq, WAIT_DONE);
 	else
 		ret = wait_event_interruptible_hrtimeout(fg_waitq, WAIT_DONE,
 							 ns_to_ktime(w.deadline_ns - now));

@@ -504,6 +504,26 @@ static int run_wait(int argc, char **argv)
 	waiter_fn(&wt);
 	tap(wt.err == ETIME, "WAIT with no change times out with ETIME (errno %d)", wt.err);
 
+	/* A deadline already past (a WAIT restarted late): ETIME at once. */
+	{
+		struct freezeguard_wait w;
+		uint64_t t0 = mono_ns();
+
+		memset(&w, 0, sizeof(w));
+		strcpy(w.name, "waitme");
+		w.state = FREEZEGUARD_STATE_FAILED;
+		w.generation = gen;
+		w.deadline_ns = t0 - 1;
+		EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_WAIT, &w), ETIME,
+			     "WAIT with a deadline already past and no change");
+		w.state = FREEZEGUARD_STATE_FROZEN;
+		EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_WAIT, &w), 0,
+			     "WAIT with a deadline already past and a change");
+		tap(mono_ns() - t0 < 1000000000ULL * scale,
+		    "WAIT with a deadline already past does not wait (%llu ms)",
+		    (unsigned long long)(mono_ns() - t0) / 1000000);
+	}
+
 	/*
 	 * Signals whose handler has SA_RESTART restart WAIT, with the same
 	 * absolute deadline: it still ends at its deadline, not after the
