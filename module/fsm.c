@@ -76,6 +76,7 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures logged: logged(s, s->gen, how);
+  ensures pushed: log_pushed{Pre, Post}(s);
   ensures s->last_error == how && s->clock == now;
   ensures how == FSM_ERR_TIMEOUT ==> shows_timeout(s) &&
 	\result == FSM_EXPIRED && s->timeouts == \old(s->timeouts) + 1 &&

@@ -231,6 +231,14 @@ struct fsm_session {
       \at(s->log[i].id, L1) == \at(s->log[i].id, L2) &&
       \at(s->log[i].how, L1) == \at(s->log[i].how, L2);
 
+  // An end pushes the ended freeze onto the ring: every other slot, and so
+  // every other remembered freeze, stays as it was.
+  predicate log_pushed{L1, L2}(struct fsm_session *s) =
+    \at(s->log_next, L2) == (\at(s->log_next, L1) + 1) % FSM_HISTORY &&
+    \forall integer i; 0 <= i < FSM_HISTORY && i != \at(s->log_next, L1) ==>
+      \at(s->log[i].id, L1) == \at(s->log[i].id, L2) &&
+      \at(s->log[i].how, L1) == \at(s->log[i].how, L2);
+
   // A refused request, or an ignored worker, leaves the session as it was.
   predicate unchanged{L1, L2}(struct fsm_session *s) =
     \at(s->state, L1) == \at(s->state, L2) &&
@@ -321,6 +329,7 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
     ensures \result == FSM_THAWED;
     ensures s->state == FSM_STABLE && s->last_error == FSM_ERR_NONE;
     ensures logged(s, s->gen, FSM_ERR_NONE);
+    ensures log_pushed{Pre, Post}(s);
     ensures s->thaws == \old(s->thaws) + 1;
     ensures s->timeouts == \old(s->timeouts) && s->aborts == \old(s->aborts);
     ensures s->clock == now;
@@ -329,6 +338,7 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
     assumes names_frozen(s, gen) && now >= s->deadline;
     ensures \result == FSM_EXPIRED;
     ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
+    ensures log_pushed{Pre, Post}(s);
     ensures s->timeouts == \old(s->timeouts) + 1;
     ensures s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
     ensures s->clock == now;
@@ -389,6 +399,7 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
     ensures \result == FSM_ABORTED;
     ensures s->state == FSM_STABLE && s->last_error == FSM_ERR_ABORTED;
     ensures logged(s, s->gen, FSM_ERR_ABORTED);
+    ensures log_pushed{Pre, Post}(s);
     ensures s->aborts == \old(s->aborts) + 1;
     ensures s->timeouts == \old(s->timeouts) && s->thaws == \old(s->thaws);
     ensures s->clock == now;
@@ -397,6 +408,7 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
     assumes names_frozen(s, gen) && now >= s->deadline;
     ensures \result == FSM_EXPIRED;
     ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
+    ensures log_pushed{Pre, Post}(s);
     ensures s->timeouts == \old(s->timeouts) + 1;
     ensures s->aborts == \old(s->aborts) && s->thaws == \old(s->thaws);
     ensures s->clock == now;
@@ -502,6 +514,7 @@ int fsm_reset(struct fsm_session *s, unsigned long long now);
     assumes s->state == FSM_FROZEN && gen == s->gen && now >= s->deadline;
     ensures \result == FSM_EXPIRED;
     ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
+    ensures log_pushed{Pre, Post}(s);
     ensures s->timeouts == \old(s->timeouts) + 1;
     ensures s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
     ensures s->clock == now;

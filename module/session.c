@@ -289,7 +289,7 @@ static void session_unlink(struct fg_session *s)
 {
 	lockdep_assert_held(&fg_table_lock);
 	lockdep_assert_held(&s->lock);
-	s->dead = true;
+	WRITE_ONCE(s->dead, true);	/* read locklessly by LIST and WAIT */
 	hash_del_rcu(&s->hnode);
 	xa_erase(&fg_ids, s->id);
 	fg_nr_sessions--;
@@ -485,8 +485,9 @@ int fg_sessions_init(void)
 }
 
 /*
- * No user is left: end every frozen session as aborted, then stop its timer
- * and worker for good. Nothing of ours runs after this returns.
+ * No user is left: end every frozen session (ABORTED, or TIMEOUT if its
+ * deadline had passed), then stop its timer and worker for good. Nothing
+ * of ours runs after this returns.
  */
 void fg_sessions_exit(void)
 {

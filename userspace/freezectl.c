@@ -424,12 +424,18 @@ static const int run_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static volatile sig_atomic_t run_signal;	/* the last one received */
 static volatile pid_t run_child;	/* set before the handlers are installed */
 
-static void run_forward(int sig)
+/*
+ * A signal the terminal sent (SI_KERNEL: ^C, ^\, hangup) went to PROGRAM's
+ * process group already; only one sent to us alone (kill) is passed on, so
+ * that PROGRAM never gets the same ^C twice.
+ */
+static void run_forward(int sig, siginfo_t *info, void *ucontext)
 {
 	int saved = errno;
 
+	(void)ucontext;
 	run_signal = sig;
-	if (run_child > 0)
+	if (run_child > 0 && info->si_code != SI_KERNEL)
 		kill(run_child, sig);
 	errno = saved;
 }
@@ -513,7 +519,8 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	/* Forward what would have killed us, wait for PROGRAM, then thaw. */
 	run_child = pid;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = run_forward;
+	sa.sa_sigaction = run_forward;
+	sa.sa_flags = SA_SIGINFO;
 	sa.sa_mask = block;
 	for (i = 0; i < RUN_NSIGNALS; i++)
 		if (orig[i].sa_handler != SIG_IGN)

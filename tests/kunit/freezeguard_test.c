@@ -166,6 +166,19 @@ static struct fg_session *frozen(struct kunit *test, const char *name,
 	return s;
 }
 
+/*
+ * Wait until the timeout worker runs (held back in its fault delay, before
+ * the session lock): from then on no cancel can stop it.
+ */
+static void worker_started(struct kunit *test, struct fg_session *s)
+{
+	int i;
+
+	for (i = 0; i < 200 && !(work_busy(&s->timeout_work) & WORK_BUSY_RUNNING); i++)
+		usleep_range(1000, 2000);
+	KUNIT_ASSERT_TRUE(test, work_busy(&s->timeout_work) & WORK_BUSY_RUNNING);
+}
+
 /* How a freeze ended before its worker ran (its cancel having lost). */
 struct ended_case {
 	const char *desc;
@@ -196,8 +209,9 @@ static void session_test_worker_after_end(struct kunit *test)
 	struct fg_session *s = frozen(test, "kt-ended", 60000);
 	u64 gen = FSM_GEN_ANY;
 
-	WRITE_ONCE(fg_fault_worker_delay_us, 100000);
+	WRITE_ONCE(fg_fault_worker_delay_us, 200000);
 	deadline_timer_fn(&s->deadline_timer);	/* as if the deadline fired */
+	worker_started(test, s);		/* past cancelling: it will run */
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, c->op, 0, &gen), 0);
 	flush_workqueue(fg_wq);		/* the worker ran after the end */
 	KUNIT_EXPECT_EQ(test, s->fired_gen, gen);
@@ -219,8 +233,9 @@ static void session_test_worker_after_refreeze(struct kunit *test)
 	struct fg_session *s = frozen(test, "kt-refreeze", 60000);
 	u64 first = s->fsm.gen, gen = FSM_GEN_ANY;
 
-	WRITE_ONCE(fg_fault_worker_delay_us, 100000);
+	WRITE_ONCE(fg_fault_worker_delay_us, 200000);
 	deadline_timer_fn(&s->deadline_timer);	/* the first deadline fires */
+	worker_started(test, s);
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), 0);
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_FREEZE, 60000, &gen), 0);
 	KUNIT_EXPECT_GT(test, gen, first);	/* a new id, never a repeat */

@@ -27,7 +27,8 @@
  *              empty, not NUL-terminated within FREEZEGUARD_NAME_LEN bytes or
  *              has a byte outside FREEZEGUARD_NAME_CHARS, a timeout above the
  *              module parameter max_timeout_ms, THAW/ABORT naming generation
- *              0 without FREEZEGUARD_FLAG_CURRENT (or a generation with it)
+ *              0 without FREEZEGUARD_FLAG_CURRENT (or a generation with it),
+ *              FREEZE, RESET, CREATE or REMOVE with a generation
  *   EFAULT     the argument pointer (or a pointer inside it) is not readable
  *              or writable
  *   ENOTTY     unknown ioctl number
