@@ -495,12 +495,19 @@ void fg_sessions_exit(void)
 	unsigned long id;
 
 	mutex_lock(&fg_table_lock);
+	/* First stop every deadline, so that no worker starts while we wait for one. */
 	xa_for_each(&fg_ids, id, s) {
 		mutex_lock(&s->lock);
 		session_react(s, fsm_abort(&s->fsm, FSM_GEN_ANY, ktime_get_ns()));
+		WRITE_ONCE(s->dead, true);	/* the worker no longer re-arms */
+		mutex_unlock(&s->lock);
+		hrtimer_cancel(&s->deadline_timer);
+	}
+	xa_for_each(&fg_ids, id, s) {
+		mutex_lock(&s->lock);
 		session_unlink(s);
 		mutex_unlock(&s->lock);
-		fg_session_put(s);	/* cancels the timer and the worker, synchronously */
+		fg_session_put(s);	/* waits for a running worker */
 	}
 	mutex_unlock(&fg_table_lock);
 	destroy_workqueue(fg_wq);
