@@ -15,7 +15,7 @@
 # frama-c exits 0 even with unproved goals; -report-unclassified-* makes
 # any unproved goal, failed smoke test or warning an error.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 mode=${1:-positive}
 out=build/prove-${mode#--}.log
@@ -29,7 +29,7 @@ FRAMAC_FLAGS=(
 	-report-unclassified-unknown ERROR
 	-wp -wp-rte -warn-unsigned-overflow -warn-signed-overflow
 	-wp-smoke-tests -wp-split
-	-wp-prover z3,cvc4 -wp-timeout 10
+	-wp-prover "z3,cvc4" -wp-timeout 10
 )
 files=(module/fsm.c spec/properties.c)
 extra=()
@@ -66,6 +66,6 @@ if [ $rc -eq 0 ] || [ -z "$race" ]; then
 	exit 1
 fi
 echo "race goals not proved on the variant:"
-printf '  %s\n' $race
-echo "as required, WP rejects the KB 915331 variant: $(printf '%s\n' $race | wc -l) race goals and $(printf '%s\n' "$failed" | grep -vcE '^typed_fsm_timeout_(after_end|stale_worker)_') others unproved"
+printf '  %s\n' "$race"
+echo "as required, WP rejects the KB 915331 variant: $(printf '%s\n' "$race" | wc -l) race goals and $(printf '%s\n' "$failed" | grep -vcE '^typed_fsm_timeout_(after_end|stale_worker)_') others unproved"
 exit 0
