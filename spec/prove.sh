@@ -66,6 +66,6 @@ if [ $rc -eq 0 ] || [ -z "$race" ]; then
 	exit 1
 fi
 echo "race goals not proved on the variant:"
-printf '  %s\n' "$race"
+printf '%s\n' "$race" | sed 's/^/  /'
 echo "as required, WP rejects the KB 915331 variant: $(printf '%s\n' "$race" | wc -l) race goals and $(printf '%s\n' "$failed" | grep -vcE '^typed_fsm_timeout_(after_end|stale_worker)_') others unproved"
 exit 0

@@ -425,17 +425,17 @@ static volatile sig_atomic_t run_signal;	/* the last one received */
 static volatile pid_t run_child;	/* set before the handlers are installed */
 
 /*
- * A signal the terminal sent (SI_KERNEL: ^C, ^\, hangup) went to PROGRAM's
- * process group already; only one sent to us alone (kill) is passed on, so
- * that PROGRAM never gets the same ^C twice.
+ * Every such signal is passed on, also one the terminal sent to PROGRAM's
+ * process group already (PROGRAM may get a ^C twice): PROGRAM may have left
+ * our process group, a hangup reaches only the session leader, and a ^C
+ * typed before the fork is still pending here. Better twice than never.
  */
-static void run_forward(int sig, siginfo_t *info, void *ucontext)
+static void run_forward(int sig)
 {
 	int saved = errno;
 
-	(void)ucontext;
 	run_signal = sig;
-	if (run_child > 0 && info->si_code != SI_KERNEL)
+	if (run_child > 0)
 		kill(run_child, sig);
 	errno = saved;
 }
@@ -519,8 +519,7 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	/* Forward what would have killed us, wait for PROGRAM, then thaw. */
 	run_child = pid;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = run_forward;
-	sa.sa_flags = SA_SIGINFO;
+	sa.sa_handler = run_forward;
 	sa.sa_mask = block;
 	for (i = 0; i < RUN_NSIGNALS; i++)
 		if (orig[i].sa_handler != SIG_IGN)

@@ -448,7 +448,7 @@ static void msleep(unsigned int ms)
 		;
 }
 
-static void on_sigusr1(int sig)
+static void on_signal(int sig)
 {
 	(void)sig;
 }
@@ -504,10 +504,18 @@ static int run_wait(int argc, char **argv)
 	waiter_fn(&wt);
 	tap(wt.err == ETIME, "WAIT with no change times out with ETIME (errno %d)", wt.err);
 
-	/* A deadline already past (a WAIT restarted late): ETIME at once. */
+	/*
+	 * A deadline already past (a WAIT restarted late): ETIME at once. An
+	 * alarm (no SA_RESTART) turns a WAIT that would never end into EINTR.
+	 */
 	{
 		struct freezeguard_wait w;
 		uint64_t t0 = mono_ns();
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigaction(SIGALRM, &sa, NULL);
+		alarm(3 * scale);
 
 		memset(&w, 0, sizeof(w));
 		strcpy(w.name, "waitme");
@@ -519,6 +527,7 @@ static int run_wait(int argc, char **argv)
 		w.state = FREEZEGUARD_STATE_FROZEN;
 		EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_WAIT, &w), 0,
 			     "WAIT with a deadline already past and a change");
+		alarm(0);
 		tap(mono_ns() - t0 < 1000000000ULL * scale,
 		    "WAIT with a deadline already past does not wait (%llu ms)",
 		    (unsigned long long)(mono_ns() - t0) / 1000000);
@@ -530,7 +539,7 @@ static int run_wait(int argc, char **argv)
 	 * last signal (a relative timeout restarted would outlast the storm).
 	 */
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigusr1;
+	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
 	wt.timeout_ms = 300 * scale;
