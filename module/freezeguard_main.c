@@ -36,15 +36,49 @@ static_assert(FSM_ERR_ABORTED == FREEZEGUARD_ERROR_ABORTED);
 static_assert(FSM_HISTORY == FREEZEGUARD_HISTORY);
 static_assert(FSM_GEN_ANY == 0);
 
-static unsigned int default_timeout_ms = 60000;
-module_param(default_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(default_timeout_ms,
-		 "Timeout of a freeze that asks for 0 ms (default 60000, as VSS)");
+/* The longest timeout the core takes, in ms (one day). */
+#define FG_TIMEOUT_CAP_MS ((unsigned int)(FSM_TIMEOUT_MAX_NS / NSEC_PER_MSEC))
 
+static unsigned int default_timeout_ms = 60000;
 static unsigned int max_timeout_ms = 3600000;
-module_param(max_timeout_ms, uint, 0644);
+static bool fg_live;	/* loaded: each timeout parameter is checked against the other */
+
+/*
+ * default_timeout_ms is 1 .. max_timeout_ms, and max_timeout_ms at most
+ * FG_TIMEOUT_CAP_MS: a write that would break this is refused (EINVAL), so
+ * that a freeze asking for the default never fails because of it. At load
+ * the pair is checked once every parameter is set (fg_init), in any order.
+ * Writes are serialised by the module's kernel_param_lock.
+ */
+static int timeout_param_set(const char *val, const struct kernel_param *kp)
+{
+	bool is_default = kp->arg == &default_timeout_ms;
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (!v || v > FG_TIMEOUT_CAP_MS)
+		return -EINVAL;
+	if (READ_ONCE(fg_live) && (is_default ? v > READ_ONCE(max_timeout_ms) :
+				   v < READ_ONCE(default_timeout_ms)))
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct kernel_param_ops timeout_param_ops = {
+	.set = timeout_param_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(default_timeout_ms, &timeout_param_ops, &default_timeout_ms, 0644);
+MODULE_PARM_DESC(default_timeout_ms,
+		 "Timeout of a freeze that asks for 0 ms, 1 to max_timeout_ms (default 60000, as VSS)");
+
+module_param_cb(max_timeout_ms, &timeout_param_ops, &max_timeout_ms, 0644);
 MODULE_PARM_DESC(max_timeout_ms,
-		 "Longest timeout a freeze may ask for; more is EINVAL (default 3600000, at most 86400000)");
+		 "Longest timeout a freeze may ask for; more is EINVAL (default 3600000, default_timeout_ms to 86400000)");
 
 static unsigned int max_sessions = 4096;
 module_param(max_sessions, uint, 0644);
@@ -126,8 +160,7 @@ static long fg_ioc_transition(enum fg_op op, void __user *argp)
 	if (op == FG_FREEZE) {
 		if (!req.timeout_ms)
 			req.timeout_ms = READ_ONCE(default_timeout_ms);
-		if (req.timeout_ms > min(READ_ONCE(max_timeout_ms),
-					 (unsigned int)(FSM_TIMEOUT_MAX_NS / NSEC_PER_MSEC)))
+		if (req.timeout_ms > READ_ONCE(max_timeout_ms))
 			return -EINVAL;
 	}
 	/*
@@ -329,14 +362,23 @@ static struct miscdevice fg_misc = {
 
 static int __init fg_init(void)
 {
-	int err = fg_sessions_init();
+	int err;
 
+	if (default_timeout_ms > max_timeout_ms) {
+		pr_err("default_timeout_ms=%u is above max_timeout_ms=%u\n",
+		       default_timeout_ms, max_timeout_ms);
+		return -EINVAL;
+	}
+	err = fg_sessions_init();
 	if (err)
 		return err;
 	err = misc_register(&fg_misc);
-	if (err)
+	if (err) {
 		fg_sessions_exit();
-	return err;
+		return err;
+	}
+	WRITE_ONCE(fg_live, true);
+	return 0;
 }
 
 /* No file is open (each holds a module reference), so no ioctl runs. */

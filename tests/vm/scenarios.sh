@@ -284,6 +284,35 @@ scenario_rmmod_frozen() {
 	expect 1 "a freeze of the earlier load is unknown to the new one (ESTALE)" freezectl thaw idreload --generation "$before"
 	freezectl thaw idreload --generation "$after"
 	expect 0 "rmmod again" rmmod freezeguard
+	! insmod /freezeguard.ko default_timeout_ms=7200000 2>/dev/null &&
+		! grep -q '^freezeguard ' /proc/modules
+	tap $? "insmod with default_timeout_ms above max_timeout_ms is refused"
+	expect 0 "insmod with both raised, in either order" \
+		insmod /freezeguard.ko default_timeout_ms=7200000 max_timeout_ms=7300000
+	expect 0 "rmmod" rmmod freezeguard
+}
+
+# param VALUE: write a module parameter; its exit status is the write's
+param() { (echo "$2" > "$P/$1") 2>/dev/null; }
+
+# A parameter write that would make every default freeze fail is refused.
+scenario_params() {
+	! param default_timeout_ms 7200000
+	tap $? "default_timeout_ms above max_timeout_ms is refused"
+	! param default_timeout_ms 0
+	tap $? "default_timeout_ms 0 is refused"
+	! param max_timeout_ms 1000
+	tap $? "max_timeout_ms below default_timeout_ms is refused"
+	! param max_timeout_ms 86400001
+	tap $? "max_timeout_ms above one day is refused"
+	[ "$(cat $P/default_timeout_ms) $(cat $P/max_timeout_ms)" = "60000 3600000" ]
+	tap $? "refused writes change nothing ($(cat $P/default_timeout_ms) $(cat $P/max_timeout_ms))"
+	param max_timeout_ms 7300000 && param default_timeout_ms 7200000
+	tap $? "raising max_timeout_ms, then default_timeout_ms, is accepted"
+	param default_timeout_ms 60000 && param max_timeout_ms 3600000
+	tap $? "and lowering them back"
+	expect 0 "a freeze asking for the default still works" freezectl freeze -q params
+	freezectl thaw params --current >/dev/null
 }
 
 # The KUnit suites (on kernels with CONFIG_KUNIT): load, read KTAP back.
@@ -305,6 +334,7 @@ scenario_kunit() {
 suite_main() {
 	scenario_kunit
 	scenario_load
+	scenario_params
 	scenario_freeze_thaw
 	scenario_freeze_timeout
 	scenario_stale_worker
