@@ -12,6 +12,7 @@
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
 #include <linux/capability.h>
+#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -360,6 +361,18 @@ static struct miscdevice fg_misc = {
 	.mode = 0600,
 };
 
+static struct dentry *fg_debugfs;
+
+/* The tests' fault knobs (session.c); no debugfs is no knobs, not an error. */
+static void fg_debugfs_init(void)
+{
+	fg_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_bool("fault_skip_cancel", 0600, fg_debugfs,
+			    &fg_fault_skip_cancel);
+	debugfs_create_u32("fault_worker_delay_us", 0600, fg_debugfs,
+			   &fg_fault_worker_delay_us);
+}
+
 static int __init fg_init(void)
 {
 	int err;
@@ -377,6 +390,7 @@ static int __init fg_init(void)
 		fg_sessions_exit();
 		return err;
 	}
+	fg_debugfs_init();
 	WRITE_ONCE(fg_live, true);
 	return 0;
 }
@@ -384,6 +398,7 @@ static int __init fg_init(void)
 /* No file is open (each holds a module reference), so no ioctl runs. */
 static void __exit fg_exit(void)
 {
+	debugfs_remove_recursive(fg_debugfs);	/* no knob changes from here */
 	misc_deregister(&fg_misc);
 	fg_sessions_exit();
 }

@@ -30,15 +30,14 @@
 #include "compat.h"
 #include "session.h"
 
+/*
+ * Fault knobs for the tests, in debugfs (freezeguard/ there), not module
+ * parameters: thaw and abort leave the deadline armed, as if every cancel
+ * lost its race; the timeout worker sleeps this long before taking the
+ * session lock.
+ */
 bool fg_fault_skip_cancel;
-module_param_named(fault_skip_cancel, fg_fault_skip_cancel, bool, 0644);
-MODULE_PARM_DESC(fault_skip_cancel,
-		 "Testing: thaw and abort leave the deadline armed, as if every cancel lost its race (default off)");
-
-unsigned int fg_fault_worker_delay_us;
-module_param_named(fault_worker_delay_us, fg_fault_worker_delay_us, uint, 0644);
-MODULE_PARM_DESC(fault_worker_delay_us,
-		 "Testing: the timeout worker sleeps this long before taking the session lock (default 0)");
+u32 fg_fault_worker_delay_us;
 
 static DEFINE_MUTEX(fg_table_lock);	/* create, remove */
 static DEFINE_HASHTABLE(fg_names, 10);

@@ -5,6 +5,7 @@
 # shellcheck disable=SC2046
 
 P=/sys/module/freezeguard/parameters
+D=/sys/kernel/debug/freezeguard	# the tests' fault knobs
 SCALE=${SCALE:-1}
 
 ms() { echo $(($1 * SCALE)); }			# a duration, scaled
@@ -96,8 +97,8 @@ scenario_freeze_timeout() {
 # core as a stale worker of the first freeze and leave the second alone.
 # The KB 915331 worker fails the second freeze here.
 scenario_stale_worker() {
-	echo 1 > $P/fault_skip_cancel
-	echo $(($(ms 800) * 1000)) > $P/fault_worker_delay_us
+	echo 1 > $D/fault_skip_cancel
+	echo $(($(ms 800) * 1000)) > $D/fault_worker_delay_us
 	g1=$(freezectl freeze -q s3 --timeout $(ms 300))
 	expect 0 "thaw s3's first freeze (its timer left armed)" freezectl thaw s3 --generation "$g1"
 	pause 450	# the first deadline fires; its worker sleeps 800 ms
@@ -105,8 +106,8 @@ scenario_stale_worker() {
 	tap $? "freeze s3 again while the first worker is held back"
 	pause 1000	# the first freeze's worker has run now
 	check "the second freeze survives the first freeze's worker" s3 state FROZEN generation "$g2" timeouts 0
-	echo 0 > $P/fault_worker_delay_us
-	echo 0 > $P/fault_skip_cancel
+	echo 0 > $D/fault_worker_delay_us
+	echo 0 > $D/fault_skip_cancel
 	expect 0 "thaw s3's second freeze" freezectl thaw s3 --generation "$g2"
 }
 
@@ -248,11 +249,11 @@ scenario_race() {
 	fgtest race -n $((2000 / SCALE)) -d $(ms 4)
 	# Every cancel "lost", and the worker held back: workers of thawed
 	# generations run after the thaw (the KB 915331 window, wide open).
-	echo 1 > $P/fault_skip_cancel
-	echo $(($(ms 2) * 1000)) > $P/fault_worker_delay_us
+	echo 1 > $D/fault_skip_cancel
+	echo $(($(ms 2) * 1000)) > $D/fault_worker_delay_us
 	fgtest race -n $((1000 / SCALE)) -d $(ms 4)
-	echo 0 > $P/fault_skip_cancel
-	echo 0 > $P/fault_worker_delay_us
+	echo 0 > $D/fault_skip_cancel
+	echo 0 > $D/fault_worker_delay_us
 }
 
 scenario_rmmod_frozen() {
@@ -265,7 +266,7 @@ scenario_rmmod_frozen() {
 	done
 	tap $((100 - i)) "100 sessions frozen with pending deadlines ($i)"
 	# a worker queued and held back when rmmod comes: rmmod must wait for it
-	echo $(($(ms 500) * 1000)) > $P/fault_worker_delay_us
+	echo $(($(ms 500) * 1000)) > $D/fault_worker_delay_us
 	freezectl freeze -q rmlate --timeout 1
 	pause 100
 	start=$(cut -d' ' -f1 /proc/uptime)
@@ -305,6 +306,8 @@ scenario_params() {
 	tap $? "max_timeout_ms below default_timeout_ms is refused"
 	! param max_timeout_ms 86400001
 	tap $? "max_timeout_ms above one day is refused"
+	[ ! -e $P/fault_skip_cancel ] && [ ! -e $P/fault_worker_delay_us ] && [ -f $D/fault_skip_cancel ]
+	tap $? "fault knobs are in debugfs, not module parameters"
 	[ "$(cat $P/default_timeout_ms) $(cat $P/max_timeout_ms)" = "60000 3600000" ]
 	tap $? "refused writes change nothing ($(cat $P/default_timeout_ms) $(cat $P/max_timeout_ms))"
 	param max_timeout_ms 7300000 && param default_timeout_ms 7200000
