@@ -29,6 +29,7 @@
 
 /* The core's numbers are copied into the ABI as they are. */
 static_assert(FSM_STABLE == FREEZEGUARD_STATE_STABLE);
+static_assert(FSM_FREEZING == FREEZEGUARD_STATE_FREEZING);
 static_assert(FSM_FROZEN == FREEZEGUARD_STATE_FROZEN);
 static_assert(FSM_FAILED == FREEZEGUARD_STATE_FAILED);
 static_assert(FSM_ERR_NONE == FREEZEGUARD_ERROR_NONE);
@@ -39,32 +40,44 @@ static_assert(FSM_GEN_ANY == 0);
 
 /* The longest timeout the core takes, in ms (one day). */
 #define FG_TIMEOUT_CAP_MS ((unsigned int)(FSM_TIMEOUT_MAX_NS / NSEC_PER_MSEC))
+/*
+ * The longest a freeze with filesystems may last: every writer on them
+ * blocks meanwhile, and the kernel's hung-task warning fires after 120 s
+ * (hung_task_timeout_secs); 110 s leaves the thaw 10 s before it.
+ */
+#define FG_FS_TIMEOUT_CAP_MS 110000u
 
 static unsigned int default_timeout_ms = 60000;
 static unsigned int max_timeout_ms = 3600000;
+static unsigned int fs_default_timeout_ms = 30000;
+static unsigned int fs_max_timeout_ms = 60000;
 static bool fg_live;	/* loaded: each timeout parameter is checked against the other */
 
 /*
- * default_timeout_ms is 1 .. max_timeout_ms, and max_timeout_ms at most
- * FG_TIMEOUT_CAP_MS: a write that would break this is refused (EINVAL), so
- * that a freeze asking for the default never fails because of it. At load
- * the pair is checked once every parameter is set (fg_init), in any order.
- * Writes are serialised by the module's kernel_param_lock.
+ * Each pair -- default_timeout_ms and max_timeout_ms, fs_default_timeout_ms
+ * and fs_max_timeout_ms -- has 1 <= default <= max <= cap: a write that
+ * would break this is refused (EINVAL), so that a freeze asking for the
+ * default never fails because of it. At load each pair is checked once
+ * every parameter is set (fg_init), in any order. Writes are serialised
+ * by the module's kernel_param_lock.
  */
 static int timeout_param_set(const char *val, const struct kernel_param *kp)
 {
-	bool is_default = kp->arg == &default_timeout_ms;
+	unsigned int *arg = kp->arg;
+	bool fs = arg == &fs_default_timeout_ms || arg == &fs_max_timeout_ms;
+	unsigned int *def = fs ? &fs_default_timeout_ms : &default_timeout_ms;
+	unsigned int *max = fs ? &fs_max_timeout_ms : &max_timeout_ms;
 	unsigned int v;
 	int err = kstrtouint(val, 0, &v);
 
 	if (err)
 		return err;
-	if (!v || v > FG_TIMEOUT_CAP_MS)
+	if (!v || v > (fs ? FG_FS_TIMEOUT_CAP_MS : FG_TIMEOUT_CAP_MS))
 		return -EINVAL;
-	if (READ_ONCE(fg_live) && (is_default ? v > READ_ONCE(max_timeout_ms) :
-				   v < READ_ONCE(default_timeout_ms)))
+	if (READ_ONCE(fg_live) && (arg == def ? v > READ_ONCE(*max) :
+				   v < READ_ONCE(*def)))
 		return -EINVAL;
-	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	WRITE_ONCE(*arg, v);
 	return 0;
 }
 
@@ -81,13 +94,27 @@ module_param_cb(max_timeout_ms, &timeout_param_ops, &max_timeout_ms, 0644);
 MODULE_PARM_DESC(max_timeout_ms,
 		 "Longest timeout a freeze may ask for; more is EINVAL (default 3600000, default_timeout_ms to 86400000)");
 
+module_param_cb(fs_default_timeout_ms, &timeout_param_ops, &fs_default_timeout_ms, 0644);
+MODULE_PARM_DESC(fs_default_timeout_ms,
+		 "Timeout of a freeze with filesystems that asks for 0 ms, 1 to fs_max_timeout_ms (default 30000)");
+
+module_param_cb(fs_max_timeout_ms, &timeout_param_ops, &fs_max_timeout_ms, 0644);
+MODULE_PARM_DESC(fs_max_timeout_ms,
+		 "Longest timeout a freeze with filesystems may ask for; more is EINVAL (default 60000, fs_default_timeout_ms to 110000: below the 120 s hung-task warning)");
+
 static unsigned int max_sessions = 4096;
 module_param(max_sessions, uint, 0644);
 MODULE_PARM_DESC(max_sessions, "Most sessions at once; more is ENOSPC (default 4096)");
 
-/* Per open file: the fg_events value its last LIST saw, for poll(). */
+/**
+ * struct fg_file - per open file of the device
+ * @seen_events: the fg_events value its last LIST saw, for poll()
+ * @owns: it made a freeze with FREEZEGUARD_FLAG_OWNED: closing it aborts
+ *	those still open
+ */
 struct fg_file {
 	u64 seen_events;
+	bool owns;
 };
 
 /* A name is 1..63 bytes of FREEZEGUARD_NAME_CHARS (ASCII), NUL-terminated. */
@@ -113,19 +140,25 @@ static bool all_zero(const void *p, size_t size)
 
 /*
  * Copy a request in and check every field: @names_freeze for THAW and
- * ABORT (a freeze id, or 0 with FREEZEGUARD_FLAG_CURRENT), @has_timeout
- * for FREEZE; everything else must be zero.
+ * ABORT (a freeze id, or 0 with FREEZEGUARD_FLAG_CURRENT), @is_freeze for
+ * FREEZE (a timeout, filesystems, an owner); everything else must be zero.
  */
 static int req_copy_in(struct freezeguard_req *req, void __user *argp,
-		       bool names_freeze, bool has_timeout)
+		       bool names_freeze, bool is_freeze)
 {
-	u32 flags_ok = names_freeze ? FREEZEGUARD_FLAG_CURRENT : 0;
+	u32 flags_ok = names_freeze ? FREEZEGUARD_FLAG_CURRENT :
+		       is_freeze ? FREEZEGUARD_FLAG_FS | FREEZEGUARD_FLAG_OWNED : 0;
+	bool has_fs;
 
 	if (copy_from_user(req, argp, sizeof(*req)))
 		return -EFAULT;
-	if ((req->flags & ~flags_ok) ||
+	has_fs = req->flags & FREEZEGUARD_FLAG_FS;
+	if ((req->flags & ~flags_ok) || req->reserved0 ||
 	    !all_zero(req->reserved, sizeof(req->reserved)) ||
-	    (!has_timeout && req->timeout_ms) || !name_valid(req->name))
+	    (!is_freeze && req->timeout_ms) || !name_valid(req->name))
+		return -EINVAL;
+	if (has_fs ? !req->fds || !req->nr_fds || req->nr_fds > FREEZEGUARD_FS_MAX
+		   : req->fds || req->nr_fds)
 		return -EINVAL;
 	/* A freeze is named, or "current" is said explicitly: never both. */
 	if (names_freeze ? !req->generation == !(req->flags & FREEZEGUARD_FLAG_CURRENT)
@@ -144,7 +177,66 @@ static long req_copy_out(void __user *argp, struct freezeguard_req *req, int err
 	return err;
 }
 
-/* Freezing is FIFREEZE's privilege: every state change needs CAP_SYS_ADMIN. */
+/*
+ * FREEZE: freezing is FIFREEZE's privilege (CAP_SYS_ADMIN here, and in
+ * each filesystem's user namespace). Every filesystem is checked before the
+ * session is touched.
+ */
+static long fg_ioc_freeze(struct file *file, void __user *argp)
+{
+	struct fg_file *ff = file->private_data;
+	bool has_fs, owned;
+	struct freezeguard_req req;
+	struct fg_fs_set *set = NULL;
+	s32 fds[FREEZEGUARD_FS_MAX];
+	struct fg_session *s;
+	u64 gen = 0;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = req_copy_in(&req, argp, false, true);
+	if (err)
+		return err;
+	has_fs = req.flags & FREEZEGUARD_FLAG_FS;
+	owned = req.flags & FREEZEGUARD_FLAG_OWNED;
+	if (!req.timeout_ms)
+		req.timeout_ms = READ_ONCE(*(has_fs ? &fs_default_timeout_ms :
+					     &default_timeout_ms));
+	if (req.timeout_ms > READ_ONCE(*(has_fs ? &fs_max_timeout_ms : &max_timeout_ms)))
+		return -EINVAL;
+	if (has_fs) {
+		if (copy_from_user(fds, u64_to_user_ptr(req.fds),
+				   req.nr_fds * sizeof(fds[0])))
+			return -EFAULT;
+		set = fg_fs_collect(fds, req.nr_fds);
+		if (IS_ERR(set))
+			return PTR_ERR(set);
+	}
+	if (owned)
+		WRITE_ONCE(ff->owns, true);
+	/*
+	 * A FREEZE that finds its session removed under it (ENOENT from a
+	 * dead session) creates it anew, as a FREEZE of a missing one does.
+	 */
+	do {
+		s = fg_session_get(req.name);
+		if (!s)
+			s = fg_session_create(req.name, false, READ_ONCE(max_sessions));
+		if (IS_ERR(s)) {
+			err = PTR_ERR(s);
+			break;
+		}
+		err = fg_session_freeze(s, req.timeout_ms, &set,
+					owned ? file : NULL, &gen);
+		fg_session_put(s);
+	} while (err == -ENOENT);
+	fg_fs_free(set);	/* not taken by the session */
+	req.generation = gen;
+	return req_copy_out(argp, &req, err);
+}
+
+/* THAW, ABORT, RESET: every state change needs CAP_SYS_ADMIN. */
 static long fg_ioc_transition(enum fg_op op, void __user *argp)
 {
 	bool names_freeze = op == FG_THAW || op == FG_ABORT;
@@ -155,29 +247,15 @@ static long fg_ioc_transition(enum fg_op op, void __user *argp)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = req_copy_in(&req, argp, names_freeze, op == FG_FREEZE);
+	err = req_copy_in(&req, argp, names_freeze, false);
 	if (err)
 		return err;
-	if (op == FG_FREEZE) {
-		if (!req.timeout_ms)
-			req.timeout_ms = READ_ONCE(default_timeout_ms);
-		if (req.timeout_ms > READ_ONCE(max_timeout_ms))
-			return -EINVAL;
-	}
-	/*
-	 * A FREEZE that finds its session removed under it (ENOENT from a
-	 * dead session) creates it anew, as a FREEZE of a missing one does.
-	 */
-	do {
-		s = fg_session_get(req.name);
-		if (!s && op == FG_FREEZE)
-			s = fg_session_create(req.name, false, READ_ONCE(max_sessions));
-		if (IS_ERR_OR_NULL(s))
-			return s ? PTR_ERR(s) : -ENOENT;
-		gen = req.generation;
-		err = fg_session_step(s, op, req.timeout_ms, &gen);
-		fg_session_put(s);
-	} while (err == -ENOENT && op == FG_FREEZE);
+	s = fg_session_get(req.name);
+	if (!s)
+		return -ENOENT;
+	gen = req.generation;
+	err = fg_session_step(s, op, 0, &gen);
+	fg_session_put(s);
 	req.generation = gen;
 	return req_copy_out(argp, &req, err);
 }
@@ -230,6 +308,34 @@ static long fg_ioc_status(void __user *argp)
 	fg_session_status(s, &st);
 	fg_session_put(s);
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long fg_ioc_filesystems(void __user *argp)
+{
+	struct freezeguard_filesystems *f;
+	struct fg_session *s;
+	long ret = -EINVAL;
+
+	f = kmalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	if (copy_from_user(f, argp, sizeof(*f))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (f->flags || !all_zero(f->reserved, sizeof(f->reserved)) ||
+	    !name_valid(f->name))
+		goto out;
+	ret = -ENOENT;
+	s = fg_session_get(f->name);
+	if (!s)
+		goto out;
+	fg_session_filesystems(s, f);	/* zeroes all but the name */
+	fg_session_put(s);
+	ret = copy_to_user(argp, f, sizeof(*f)) ? -EFAULT : 0;
+out:
+	kfree(f);
+	return ret;
 }
 
 static long fg_ioc_list(struct fg_file *ff, void __user *argp)
@@ -297,7 +403,7 @@ static long fg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case FREEZEGUARD_IOC_FREEZE:
-		return fg_ioc_transition(FG_FREEZE, argp);
+		return fg_ioc_freeze(file, argp);
 	case FREEZEGUARD_IOC_THAW:
 		return fg_ioc_transition(FG_THAW, argp);
 	case FREEZEGUARD_IOC_ABORT:
@@ -314,6 +420,8 @@ static long fg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return fg_ioc_list(file->private_data, argp);
 	case FREEZEGUARD_IOC_WAIT:
 		return fg_ioc_wait(argp);
+	case FREEZEGUARD_IOC_FILESYSTEMS:
+		return fg_ioc_filesystems(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -339,9 +447,14 @@ static int fg_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
+/* The last reference is gone: its owned freezes end now (FLAG_OWNED). */
 static int fg_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	struct fg_file *ff = file->private_data;
+
+	if (ff->owns)
+		fg_sessions_owner_gone(file);
+	kfree(ff);
 	return 0;
 }
 
@@ -377,9 +490,11 @@ static int __init fg_init(void)
 {
 	int err;
 
-	if (default_timeout_ms > max_timeout_ms) {
-		pr_err("default_timeout_ms=%u is above max_timeout_ms=%u\n",
-		       default_timeout_ms, max_timeout_ms);
+	if (default_timeout_ms > max_timeout_ms ||
+	    fs_default_timeout_ms > fs_max_timeout_ms) {
+		pr_err("default_timeout_ms=%u, max_timeout_ms=%u, fs_default_timeout_ms=%u, fs_max_timeout_ms=%u: a default is above its maximum\n",
+		       default_timeout_ms, max_timeout_ms, fs_default_timeout_ms,
+		       fs_max_timeout_ms);
 		return -EINVAL;
 	}
 	err = fg_sessions_init();

@@ -7,6 +7,9 @@
  * the timeout worker the bug of Microsoft KB 915331 (once it runs, it fails
  * the session without checking that its own freeze is still the current,
  * unthawed one), which the proof and the tests must then reject.
+ * -DFSM_LOST_THAW_BUG is the second negative control: a freeze that timed
+ * out while its filesystems were being frozen forgets to release them
+ * when that freeze completes (property 7).
  */
 #include "fsm.h"
 
@@ -24,6 +27,9 @@ void fsm_init(struct fsm_session *s)
 	s->thaws = 0;
 	s->timeouts = 0;
 	s->aborts = 0;
+	s->holds = FSM_HOLD_NONE;
+	s->fs_frozen = 0;
+	s->fs_released = 0;
 	s->log_next = 0;
 	/*@
 	  loop invariant 0 <= i <= FSM_HISTORY;
@@ -39,61 +45,86 @@ void fsm_init(struct fsm_session *s)
 	//@ assert empty: log_valid(s);
 }
 
+/*@
+  requires valid: \valid_read(s);
+  assigns \nothing;
+  ensures \result != 0 <==> is_open(s);
+*/
+static int fsm_is_open(const struct fsm_session *s)
+{
+	return s->state == FSM_FREEZING || s->state == FSM_FROZEN;
+}
+
 int fsm_freeze(struct fsm_session *s, unsigned long long id,
-	       unsigned long long timeout_ns, unsigned long long now)
+	       unsigned long long timeout_ns, unsigned long long now,
+	       int with_fs)
 {
 	if (timeout_ns == 0 || timeout_ns > FSM_TIMEOUT_MAX_NS ||
 	    now > FSM_U64_MAX - timeout_ns || id <= s->gen)
 		return FSM_E_INVALID;
-	if (s->state == FSM_FROZEN)
+	if (fsm_is_open(s) || s->holds != FSM_HOLD_NONE)
 		return FSM_E_BUSY;
 	/*@ assert fresh_id: \forall integer i; 0 <= i < FSM_HISTORY ==>
 		s->log[i].id < id; */
 	s->gen = id;
 	s->freezes++;
-	s->state = FSM_FROZEN;
+	s->state = with_fs ? FSM_FREEZING : FSM_FROZEN;
+	s->holds = with_fs ? FSM_HOLD_FREEZING : FSM_HOLD_NONE;
 	s->last_error = FSM_ERR_NONE;
 	s->frozen_at = now;
 	s->deadline = now + timeout_ns;
 	s->clock = now;
 	//@ assert kept: log_valid(s);
-	return FSM_FROZE;
+	return with_fs ? FSM_FREEZE_FS : FSM_FROZE;
 }
 
 /*
  * End the open freeze as @how: the one place where a freeze ends, so that
- * each end is counted once and remembered for its late thawer.
+ * each end is counted once, remembered for its late thawer, and releases
+ * the filesystems it holds. (Those of a freeze still FREEZING are released
+ * by fsm_frozen(), when their freeze completes.)
  */
 /*@
   requires valid: \valid(s);
   requires inv: session_valid(s);
-  requires frozen: s->state == FSM_FROZEN;
+  requires open: is_open(s);
   requires how: is_end(how);
   requires time: now >= s->clock;
   requires timely: how == FSM_ERR_TIMEOUT <==> now >= s->deadline;
   assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
-	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1];
+	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1], s->holds,
+	  s->fs_released;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures logged: logged(s, s->gen, how);
   ensures pushed: log_pushed{Pre, Post}(s);
+  ensures holds: end_holds{Pre, Post}(s);
+  ensures release: releases_once{Pre, Post}(s, \result);
   ensures s->last_error == how && s->clock == now;
   ensures how == FSM_ERR_TIMEOUT ==> shows_timeout(s) &&
-	\result == FSM_EXPIRED && s->timeouts == \old(s->timeouts) + 1 &&
+	\result == FSM_EXPIRED + \old(release_if_held(s)) &&
+	s->timeouts == \old(s->timeouts) + 1 &&
 	s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
   ensures how == FSM_ERR_NONE ==> s->state == FSM_STABLE &&
-	\result == FSM_THAWED && s->thaws == \old(s->thaws) + 1 &&
+	\result == FSM_THAWED + \old(release_if_held(s)) &&
+	s->thaws == \old(s->thaws) + 1 &&
 	s->timeouts == \old(s->timeouts) && s->aborts == \old(s->aborts);
   ensures how == FSM_ERR_ABORTED ==> s->state == FSM_STABLE &&
-	\result == FSM_ABORTED && s->aborts == \old(s->aborts) + 1 &&
+	\result == FSM_ABORTED + \old(release_if_held(s)) &&
+	s->aborts == \old(s->aborts) + 1 &&
 	s->timeouts == \old(s->timeouts) && s->thaws == \old(s->thaws);
 */
 static int fsm_end(struct fsm_session *s, enum fsm_error how,
 		   unsigned long long now)
 {
 	unsigned int k = s->log_next;
-	int verdict;
+	int verdict, release = 0;
 
+	if (s->holds == FSM_HOLD_FROZEN) {
+		s->holds = FSM_HOLD_NONE;
+		s->fs_released++;
+		release = FSM_RELEASE;
+	}
 	s->last_error = how;
 	s->clock = now;
 	if (how == FSM_ERR_TIMEOUT) {
@@ -124,7 +155,10 @@ static int fsm_end(struct fsm_session *s, enum fsm_error how,
 	//@ assert now_logged: logged(s, s->gen, how);
 	//@ assert log: log_valid(s);
 	//@ assert counted: ended(s) + open(s) == s->freezes;
-	return verdict;
+	/*@ assert released: s->holds != FSM_HOLD_FROZEN &&
+		s->fs_released == s->fs_frozen; */
+	//@ assert holds: holds_valid(s);
+	return verdict + release;
 }
 
 /*@
@@ -161,7 +195,7 @@ static int fsm_log_find(const struct fsm_session *s, unsigned long long id)
   requires valid: \valid_read(s);
   requires inv: session_valid(s);
   assigns \nothing;
-  ensures names_frozen(s, gen) ==> \result == 0;
+  ensures names_open(s, gen) ==> \result == 0;
   ensures gen == FSM_GEN_ANY && s->state == FSM_FAILED ==>
 	\result == FSM_E_TIMED_OUT;
   ensures gen == FSM_GEN_ANY && s->state == FSM_STABLE ==>
@@ -179,7 +213,7 @@ static int fsm_end_refusal(const struct fsm_session *s, unsigned long long gen)
 {
 	int i;
 
-	if (s->state == FSM_FROZEN && (gen == FSM_GEN_ANY || gen == s->gen))
+	if (fsm_is_open(s) && (gen == FSM_GEN_ANY || gen == s->gen))
 		return 0;
 	if (gen == FSM_GEN_ANY)
 		return s->state == FSM_FAILED ? FSM_E_TIMED_OUT : FSM_E_NOT_FROZEN;
@@ -200,6 +234,8 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
 
 	if (refusal)
 		return refusal;
+	if (s->state == FSM_FREEZING && now < s->deadline)
+		return FSM_E_BUSY;	/* nothing is frozen yet */
 	return fsm_end(s, now < s->deadline ? FSM_ERR_NONE : FSM_ERR_TIMEOUT,
 		       now);
 }
@@ -215,9 +251,43 @@ int fsm_abort(struct fsm_session *s, unsigned long long gen,
 		       now);
 }
 
+int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now)
+{
+	int verdict = FSM_IGNORED;
+
+	if (!ok) {	/* nothing is held: the caller thawed what it had frozen */
+		if (s->state == FSM_FREEZING)
+			verdict = fsm_end(s, now < s->deadline ? FSM_ERR_ABORTED :
+					  FSM_ERR_TIMEOUT, now);
+		s->holds = FSM_HOLD_NONE;
+		return verdict;
+	}
+	s->fs_frozen++;
+	if (s->state != FSM_FREEZING) {	/* it ended meanwhile: undo at once */
+#ifdef FSM_LOST_THAW_BUG
+		if (s->state == FSM_FAILED) {
+			s->holds = FSM_HOLD_NONE;
+			return FSM_IGNORED;
+		}
+#endif
+		s->holds = FSM_HOLD_NONE;
+		s->fs_released++;
+		//@ assert undone: holds_valid(s);
+		return FSM_IGNORED + FSM_RELEASE;
+	}
+	s->state = FSM_FROZEN;
+	s->holds = FSM_HOLD_FROZEN;
+	//@ assert holding: holds_valid(s);
+	//@ assert ready: session_valid(s);
+	if (now >= s->deadline)	/* the sync outlived the deadline */
+		return fsm_end(s, FSM_ERR_TIMEOUT, now);
+	s->clock = now;
+	return FSM_FROZE;
+}
+
 int fsm_reset(struct fsm_session *s, unsigned long long now)
 {
-	if (s->state == FSM_FROZEN)
+	if (fsm_is_open(s))
 		return FSM_E_BUSY;
 	s->state = FSM_STABLE;
 	s->last_error = FSM_ERR_NONE;
@@ -237,7 +307,7 @@ int fsm_timeout(struct fsm_session *s, unsigned long long gen,
 	return fsm_end(s, FSM_ERR_TIMEOUT, now);
 #else
 	/* Only the freeze this worker was armed for may time out. */
-	if (s->state != FSM_FROZEN || s->gen != gen)
+	if (!fsm_is_open(s) || s->gen != gen)
 		return FSM_IGNORED;
 	if (now < s->deadline)
 		return FSM_EARLY;
@@ -248,12 +318,12 @@ int fsm_timeout(struct fsm_session *s, unsigned long long gen,
 unsigned long long fsm_time_left(const struct fsm_session *s,
 				 unsigned long long now)
 {
-	if (s->state == FSM_FROZEN && now < s->deadline)
+	if (fsm_is_open(s) && now < s->deadline)
 		return s->deadline - now;
 	return 0;
 }
 
 int fsm_may_remove(const struct fsm_session *s)
 {
-	return s->state != FSM_FROZEN;
+	return !fsm_is_open(s) && s->holds == FSM_HOLD_NONE;
 }

@@ -20,6 +20,13 @@
  * about, and its answer is about that freeze only: the session remembers
  * how its last FSM_HISTORY freezes ended, so that a late thawer learns
  * what happened to its own freeze even after the next one has started.
+ *
+ * A freeze may hold filesystems. Freezing them syncs and may take seconds,
+ * so the caller does it without the session's lock, in the state FREEZING,
+ * and reports the outcome with fsm_frozen(). Whatever the core decides,
+ * the filesystems a session froze are released (thawed) exactly once:
+ * the transition that must release them returns its verdict plus
+ * FSM_RELEASE, and no other does (README.md, "What is proved", property 7).
  */
 #ifndef FREEZEGUARD_FSM_H
 #define FREEZEGUARD_FSM_H
@@ -27,12 +34,15 @@
 /**
  * enum fsm_state - state of a session; the values are VSS writer states
  * @FSM_STABLE: VSS_WS_STABLE: no freeze active
+ * @FSM_FREEZING: VSS_WS_WAITING_FOR_FREEZE: freeze @gen accepted, its
+ *	filesystems being frozen; its deadline runs
  * @FSM_FROZEN: VSS_WS_WAITING_FOR_THAW: freeze @gen active
  * @FSM_FAILED: VSS_WS_FAILED_AT_FREEZE: freeze @gen timed out; shown until
  *	the next freeze or fsm_reset()
  */
 enum fsm_state {
 	FSM_STABLE = 1,
+	FSM_FREEZING = 2,
 	FSM_FROZEN = 3,
 	FSM_FAILED = 9,
 };
@@ -51,12 +61,29 @@ enum fsm_error {
 };
 
 /**
+ * enum fsm_hold - what a session holds of the filesystems of its freeze
+ * @FSM_HOLD_NONE: nothing
+ * @FSM_HOLD_FREEZING: the caller is freezing them (it got FSM_FREEZE_FS
+ *	and has not yet called fsm_frozen()); the freeze may have ended
+ *	meanwhile
+ * @FSM_HOLD_FROZEN: the session froze them and has not released them
+ */
+enum fsm_hold {
+	FSM_HOLD_NONE = 0,
+	FSM_HOLD_FREEZING = 1,
+	FSM_HOLD_FROZEN = 2,
+};
+
+/**
  * enum fsm_verdict - what a transition decided
  *
  * Non-negative values are verdicts the caller acts on; negative values are
- * refusals, after which the session is unchanged.
+ * refusals, after which the session is unchanged. A verdict of
+ * FSM_RELEASE or more is the verdict v - FSM_RELEASE plus an order:
+ * release (thaw) the filesystems the session holds, now.
  *
- * @FSM_FROZE: freeze accepted: arm the deadline of the new freeze
+ * @FSM_FROZE: freeze accepted (or, from fsm_frozen(), its filesystems are
+ *	frozen in time): arm the deadline of the new freeze
  * @FSM_THAWED: thaw in time: the freeze ended well
  * @FSM_ABORTED: abort in time: the freeze ended as aborted
  * @FSM_EXPIRED: this call ended the freeze by timeout: warn, release
@@ -65,8 +92,13 @@ enum fsm_error {
  * @FSM_RESET: a STABLE or FAILED session is STABLE again, error cleared
  * @FSM_EARLY: timeout step before the deadline: nothing changed, re-arm
  * @FSM_IGNORED: timeout step for a freeze that is not the frozen one
- *	(already thawed, aborted, expired, or a newer freeze): nothing changed
- * @FSM_E_BUSY: freeze or reset while frozen
+ *	(already thawed, aborted, expired, or a newer freeze): nothing changed;
+ *	from fsm_frozen(): the freeze had already ended
+ * @FSM_FREEZE_FS: freeze with filesystems accepted: arm its deadline,
+ *	freeze them without the session's lock, then call fsm_frozen()
+ * @FSM_E_BUSY: freeze or reset while FREEZING or FROZEN (or while the
+ *	filesystems of an ended freeze are still being frozen); thaw of a
+ *	freeze that is FREEZING, before its deadline
  * @FSM_E_NOT_FROZEN: thaw or abort of a freeze that was already thawed
  *	(naming none: the session is not frozen)
  * @FSM_E_TIMED_OUT: thaw or abort of a freeze that already timed out
@@ -86,6 +118,7 @@ enum fsm_verdict {
 	FSM_RESET = 4,
 	FSM_EARLY = 5,
 	FSM_IGNORED = 6,
+	FSM_FREEZE_FS = 7,
 	FSM_E_BUSY = -1,
 	FSM_E_NOT_FROZEN = -2,
 	FSM_E_TIMED_OUT = -3,
@@ -93,6 +126,9 @@ enum fsm_verdict {
 	FSM_E_INVALID = -5,
 	FSM_E_ABORTED = -6,
 };
+
+/* Added to a verdict: release the filesystems the session holds. */
+#define FSM_RELEASE 16
 
 /* Thaw or abort "whatever freeze is current"; real ids start at 1. */
 #define FSM_GEN_ANY 0ULL
@@ -130,7 +166,11 @@ struct fsm_end {
  * @clock: latest time at which a transition changed the session (ns)
  * @thaws: freezes ended by a thaw in time
  * @timeouts: freezes ended by their deadline
- * @aborts: freezes ended by abort
+ * @aborts: freezes ended by abort (or because its filesystems could not
+ *	all be frozen)
+ * @holds: enum fsm_hold
+ * @fs_frozen: freezes whose filesystems this session froze
+ * @fs_released: of those, the ones whose filesystems it ordered released
  * @log_next: the slot of @log the next ended freeze goes to
  * @log: the last FSM_HISTORY ended freezes, a ring
  */
@@ -145,6 +185,9 @@ struct fsm_session {
 	unsigned long long thaws;
 	unsigned long long timeouts;
 	unsigned long long aborts;
+	enum fsm_hold holds;
+	unsigned long long fs_frozen;
+	unsigned long long fs_released;
 	unsigned int log_next;
 	struct fsm_end log[FSM_HISTORY];
 };
@@ -154,8 +197,18 @@ struct fsm_session {
   logic integer ended(struct fsm_session *s) =
     s->thaws + s->timeouts + s->aborts;
 
+  // A freeze is open from its request until it ends: FREEZING or FROZEN.
+  predicate is_open(struct fsm_session *s) =
+    s->state == FSM_FREEZING || s->state == FSM_FROZEN;
+
   logic integer open(struct fsm_session *s) =
-    s->state == FSM_FROZEN ? 1 : 0;
+    s->state == FSM_FREEZING || s->state == FSM_FROZEN ? 1 : 0;
+
+  logic integer held(struct fsm_session *s) =
+    s->holds == FSM_HOLD_FROZEN ? 1 : 0;
+
+  // The verdict orders the filesystems released.
+  predicate releases(integer v) = v >= FSM_RELEASE;
 
   predicate is_end(integer how) =
     how == FSM_ERR_NONE || how == FSM_ERR_TIMEOUT || how == FSM_ERR_ABORTED;
@@ -176,19 +229,31 @@ struct fsm_session {
        s->log[i].id <= s->gen && is_end(s->log[i].how)) &&
     (\forall integer i, j; 0 <= i < j < FSM_HISTORY && s->log[i].id != 0 ==>
        s->log[i].id != s->log[j].id) &&
-    (s->state == FSM_FROZEN ==> !remembered(s, s->gen)) &&
+    (is_open(s) ==> !remembered(s, s->gen)) &&
     (s->state == FSM_FAILED ==> logged(s, s->gen, FSM_ERR_TIMEOUT));
 
   // The session invariant, required and ensured by every transition.
+  // "held_once" is property 7: the filesystems of every freeze this
+  // session froze are either still held or were released, exactly once.
   // Its last line is property 3, "exactly once": every freeze so far is
   // either the one open freeze or counted in exactly one of thaws,
   // timeouts, aborts.
+  predicate holds_valid(struct fsm_session *s) =
+    (s->holds == FSM_HOLD_NONE || s->holds == FSM_HOLD_FREEZING ||
+     s->holds == FSM_HOLD_FROZEN) &&
+    (s->state == FSM_FREEZING ==> s->holds == FSM_HOLD_FREEZING) &&
+    (s->state == FSM_FROZEN ==> s->holds != FSM_HOLD_FREEZING) &&
+    (s->holds == FSM_HOLD_FROZEN ==> s->state == FSM_FROZEN) &&
+    s->fs_frozen <= s->freezes &&
+    (s->holds == FSM_HOLD_FREEZING ==> s->fs_frozen < s->freezes) &&
+    s->fs_released + held(s) == s->fs_frozen;
+
   predicate session_valid(struct fsm_session *s) =
-    (s->state == FSM_STABLE || s->state == FSM_FROZEN ||
-     s->state == FSM_FAILED) &&
+    (s->state == FSM_STABLE || s->state == FSM_FREEZING ||
+     s->state == FSM_FROZEN || s->state == FSM_FAILED) &&
     (s->state == FSM_STABLE ==>
        s->last_error == FSM_ERR_NONE || s->last_error == FSM_ERR_ABORTED) &&
-    (s->state == FSM_FROZEN ==>
+    (is_open(s) ==>
        s->gen >= 1 && s->last_error == FSM_ERR_NONE &&
        s->frozen_at <= s->clock && s->frozen_at < s->deadline &&
        s->deadline - s->frozen_at <= FSM_TIMEOUT_MAX_NS) &&
@@ -197,30 +262,42 @@ struct fsm_session {
        s->deadline <= s->clock) &&
     s->freezes <= s->gen &&
     log_valid(s) &&
+    holds_valid(s) &&
     ended(s) + open(s) == s->freezes;
 
   // The request names the open freeze (FSM_GEN_ANY: whichever is open).
+  predicate names_open(struct fsm_session *s, unsigned long long g) =
+    is_open(s) && (g == FSM_GEN_ANY || g == s->gen);
+
   predicate names_frozen(struct fsm_session *s, unsigned long long g) =
-    s->state == FSM_FROZEN && (g == FSM_GEN_ANY || g == s->gen);
+    s->state == FSM_FROZEN && names_open(s, g);
 
   // The request names a freeze that is not open: its answer is what the
   // session remembers of it.
   predicate names_ended(struct fsm_session *s, unsigned long long g) =
-    g != FSM_GEN_ANY && !names_frozen(s, g);
+    g != FSM_GEN_ANY && !names_open(s, g);
+
+  // Property 7 step by step: a transition releases the filesystems
+  // exactly when its verdict says so, and only ones the session froze.
+  predicate releases_once{L1, L2}(struct fsm_session *s, integer v) =
+    (releases(v) ==>
+       \at(s->fs_released, L2) == \at(s->fs_released, L1) + 1 &&
+       \at(s->holds, L2) == FSM_HOLD_NONE) &&
+    (!releases(v) ==>
+       \at(s->fs_released, L2) == \at(s->fs_released, L1));
 
   // Property 3 step by step: a transition ends at most the one open
   // freeze, counted once, and only a freeze opens one, with a higher id.
   predicate ends_at_most_once{L1, L2}(struct fsm_session *s) =
     ended{L2}(s) == ended{L1}(s) +
-      (\at(s->state, L1) == FSM_FROZEN && \at(s->state, L2) != FSM_FROZEN
-       ? 1 : 0) &&
+      (open{L1}(s) > open{L2}(s) ? 1 : 0) &&
     \at(s->thaws, L1) <= \at(s->thaws, L2) &&
     \at(s->timeouts, L1) <= \at(s->timeouts, L2) &&
     \at(s->aborts, L1) <= \at(s->aborts, L2) &&
-    (\at(s->state, L2) == FSM_FROZEN && \at(s->state, L1) != FSM_FROZEN ==>
+    (is_open{L2}(s) && !is_open{L1}(s) ==>
        \at(s->gen, L2) > \at(s->gen, L1) &&
        \at(s->freezes, L2) == \at(s->freezes, L1) + 1) &&
-    (\at(s->state, L2) == FSM_FROZEN && \at(s->state, L1) == FSM_FROZEN ==>
+    (is_open{L2}(s) && is_open{L1}(s) ==>
        \at(s->gen, L2) == \at(s->gen, L1));
 
   // What the session remembers stays remembered, unless evicted by a
@@ -251,11 +328,26 @@ struct fsm_session {
     \at(s->thaws, L1) == \at(s->thaws, L2) &&
     \at(s->timeouts, L1) == \at(s->timeouts, L2) &&
     \at(s->aborts, L1) == \at(s->aborts, L2) &&
+    \at(s->holds, L1) == \at(s->holds, L2) &&
+    \at(s->fs_frozen, L1) == \at(s->fs_frozen, L2) &&
+    \at(s->fs_released, L1) == \at(s->fs_released, L2) &&
     log_kept{L1, L2}(s);
 
   // The freeze ended by timeout, and the session says so (property 4).
   predicate shows_timeout(struct fsm_session *s) =
     s->state == FSM_FAILED && s->last_error == FSM_ERR_TIMEOUT;
+
+  // What an end adds to its verdict: the order to release what is held.
+  logic integer release_if_held(struct fsm_session *s) =
+    s->holds == FSM_HOLD_FROZEN ? FSM_RELEASE : 0;
+
+  // An end leaves the filesystems as they were, but released if held.
+  predicate end_holds{L1, L2}(struct fsm_session *s) =
+    \at(s->fs_frozen, L2) == \at(s->fs_frozen, L1) &&
+    (\at(s->holds, L1) == FSM_HOLD_FROZEN ==>
+       \at(s->holds, L2) == FSM_HOLD_NONE) &&
+    (\at(s->holds, L1) != FSM_HOLD_FROZEN ==>
+       \at(s->holds, L2) == \at(s->holds, L1));
 */
 
 /*@
@@ -264,7 +356,7 @@ struct fsm_session {
   ensures inv: session_valid(s);
   ensures stable: s->state == FSM_STABLE && s->last_error == FSM_ERR_NONE;
   ensures fresh: s->gen == 0 && s->freezes == 0 && s->clock == 0 &&
-	  ended(s) == 0;
+	  ended(s) == 0 && s->holds == FSM_HOLD_NONE && s->fs_frozen == 0;
   ensures empty_log: \forall unsigned long long g; g != 0 ==>
 	  !remembered(s, g);
 */
@@ -275,10 +367,12 @@ void fsm_init(struct fsm_session *s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns s->gen, s->freezes, s->state, s->last_error, s->frozen_at,
-	  s->deadline, s->clock;
+	  s->deadline, s->clock, s->holds;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
+  ensures release: releases_once{Pre, Post}(s, \result) &&
+	  !releases(\result);
   ensures log: log_kept{Pre, Post}(s);
 
   behavior bad_request:
@@ -287,20 +381,25 @@ void fsm_init(struct fsm_session *s);
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_INVALID;
+  // Open, or the filesystems of an ended freeze are still being frozen.
   behavior busy:
     assumes 0 < timeout_ns <= FSM_TIMEOUT_MAX_NS &&
 	    now <= FSM_U64_MAX - timeout_ns && id > s->gen;
-    assumes s->state == FSM_FROZEN;
+    assumes is_open(s) || s->holds != FSM_HOLD_NONE;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_BUSY;
   // A failure never blocks the next freeze: FAILED freezes as STABLE does.
+  // The deadline runs from the request, filesystems or not.
   behavior froze:
     assumes 0 < timeout_ns <= FSM_TIMEOUT_MAX_NS &&
 	    now <= FSM_U64_MAX - timeout_ns && id > s->gen;
-    assumes s->state != FSM_FROZEN;
-    ensures \result == FSM_FROZE;
-    ensures s->state == FSM_FROZEN && s->last_error == FSM_ERR_NONE;
+    assumes !is_open(s) && s->holds == FSM_HOLD_NONE;
+    ensures with_fs == 0 ==> \result == FSM_FROZE &&
+	    s->state == FSM_FROZEN && s->holds == FSM_HOLD_NONE;
+    ensures with_fs != 0 ==> \result == FSM_FREEZE_FS &&
+	    s->state == FSM_FREEZING && s->holds == FSM_HOLD_FREEZING;
+    ensures s->last_error == FSM_ERR_NONE;
     ensures s->gen == id && s->freezes == \old(s->freezes) + 1;
     ensures s->frozen_at == now && s->deadline == now + timeout_ns;
     ensures s->clock == now;
@@ -310,35 +409,104 @@ void fsm_init(struct fsm_session *s);
   disjoint behaviors;
 */
 int fsm_freeze(struct fsm_session *s, unsigned long long id,
-	       unsigned long long timeout_ns, unsigned long long now);
+	       unsigned long long timeout_ns, unsigned long long now,
+	       int with_fs);
+
+/*@
+  requires valid: \valid(s);
+  requires inv: session_valid(s);
+  requires mono: now >= s->clock;
+  requires freezing: s->holds == FSM_HOLD_FREEZING;
+  assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
+	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1], s->holds,
+	  s->fs_frozen, s->fs_released;
+  ensures clock: \old(s->clock) <= s->clock <= now;
+  ensures inv: session_valid(s);
+  ensures once: ends_at_most_once{Pre, Post}(s);
+  ensures release: releases_once{Pre, Post}(s, \result);
+  ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
+  ensures done: s->holds != FSM_HOLD_FREEZING;
+  ensures counted: s->fs_frozen == \old(s->fs_frozen) + (ok ? 1 : 0);
+
+  behavior frozen_in_time:
+    assumes ok != 0 && s->state == FSM_FREEZING && now < s->deadline;
+    ensures \result == FSM_FROZE;
+    ensures s->state == FSM_FROZEN && s->holds == FSM_HOLD_FROZEN;
+    ensures s->clock == now && ended(s) == \old(ended(s));
+    ensures log_kept{Pre, Post}(s);
+  // The deadline passed during the sync: thawed the moment it completes.
+  behavior frozen_too_late:
+    assumes ok != 0 && s->state == FSM_FREEZING && now >= s->deadline;
+    ensures \result == FSM_EXPIRED + FSM_RELEASE;
+    ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
+    ensures log_pushed{Pre, Post}(s);
+    ensures s->timeouts == \old(s->timeouts) + 1;
+    ensures s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
+  // Aborted or timed out during the sync: thawed the moment it completes.
+  behavior frozen_after_end:
+    assumes ok != 0 && s->state != FSM_FREEZING;
+    ensures \result == FSM_IGNORED + FSM_RELEASE;
+    ensures s->state == \old(s->state) && s->clock == \old(s->clock);
+    ensures ended(s) == \old(ended(s)) && log_kept{Pre, Post}(s);
+  // Not all could be frozen (the caller thawed those it had): the freeze
+  // ends as aborted, or timed out if its deadline has passed.
+  behavior failed:
+    assumes ok == 0 && s->state == FSM_FREEZING;
+    ensures now < \old(s->deadline) ==> \result == FSM_ABORTED &&
+	    s->state == FSM_STABLE && logged(s, s->gen, FSM_ERR_ABORTED) &&
+	    s->aborts == \old(s->aborts) + 1 && s->timeouts == \old(s->timeouts);
+    ensures now >= \old(s->deadline) ==> \result == FSM_EXPIRED &&
+	    shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT) &&
+	    s->timeouts == \old(s->timeouts) + 1 && s->aborts == \old(s->aborts);
+    ensures s->thaws == \old(s->thaws);
+    ensures log_pushed{Pre, Post}(s);
+  behavior failed_after_end:
+    assumes ok == 0 && s->state != FSM_FREEZING;
+    ensures \result == FSM_IGNORED;
+    ensures s->state == \old(s->state) && s->clock == \old(s->clock);
+    ensures ended(s) == \old(ended(s)) && log_kept{Pre, Post}(s);
+
+  complete behaviors;
+  disjoint behaviors;
+*/
+int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now);
 
 /*@
   requires valid: \valid(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
-	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1];
+	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1], s->holds,
+	  s->fs_released;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
+  ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
 
   // Property 6: time decides. Before the deadline, the thaw wins.
   behavior thaw_in_time:
     assumes names_frozen(s, gen) && now < s->deadline;
-    ensures \result == FSM_THAWED;
+    ensures \result == FSM_THAWED + \old(release_if_held(s));
     ensures s->state == FSM_STABLE && s->last_error == FSM_ERR_NONE;
     ensures logged(s, s->gen, FSM_ERR_NONE);
-    ensures log_pushed{Pre, Post}(s);
+    ensures log_pushed{Pre, Post}(s) && end_holds{Pre, Post}(s);
     ensures s->thaws == \old(s->thaws) + 1;
     ensures s->timeouts == \old(s->timeouts) && s->aborts == \old(s->aborts);
     ensures s->clock == now;
+  // Nothing is frozen yet: a thaw cannot be in time.
+  behavior thaw_while_freezing:
+    assumes names_open(s, gen) && s->state == FSM_FREEZING &&
+	    now < s->deadline;
+    assigns \nothing;
+    ensures unchanged{Pre, Post}(s);
+    ensures \result == FSM_E_BUSY;
   // Properties 4 and 6: at or after the deadline, the thaw loses and learns.
   behavior thaw_after_timeout:
-    assumes names_frozen(s, gen) && now >= s->deadline;
-    ensures \result == FSM_EXPIRED;
+    assumes names_open(s, gen) && now >= s->deadline;
+    ensures \result == FSM_EXPIRED + \old(release_if_held(s));
     ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
-    ensures log_pushed{Pre, Post}(s);
+    ensures log_pushed{Pre, Post}(s) && end_holds{Pre, Post}(s);
     ensures s->timeouts == \old(s->timeouts) + 1;
     ensures s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
     ensures s->clock == now;
@@ -387,28 +555,30 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
-	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1];
+	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1], s->holds,
+	  s->fs_released;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
+  ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
 
   // Property 6: time decides. Before the deadline, the abort wins.
   behavior abort_in_time:
-    assumes names_frozen(s, gen) && now < s->deadline;
-    ensures \result == FSM_ABORTED;
+    assumes names_open(s, gen) && now < s->deadline;
+    ensures \result == FSM_ABORTED + \old(release_if_held(s));
     ensures s->state == FSM_STABLE && s->last_error == FSM_ERR_ABORTED;
     ensures logged(s, s->gen, FSM_ERR_ABORTED);
-    ensures log_pushed{Pre, Post}(s);
+    ensures log_pushed{Pre, Post}(s) && end_holds{Pre, Post}(s);
     ensures s->aborts == \old(s->aborts) + 1;
     ensures s->timeouts == \old(s->timeouts) && s->thaws == \old(s->thaws);
     ensures s->clock == now;
   // Properties 4 and 6: at or after the deadline, the abort loses and learns.
   behavior abort_after_timeout:
-    assumes names_frozen(s, gen) && now >= s->deadline;
-    ensures \result == FSM_EXPIRED;
+    assumes names_open(s, gen) && now >= s->deadline;
+    ensures \result == FSM_EXPIRED + \old(release_if_held(s));
     ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
-    ensures log_pushed{Pre, Post}(s);
+    ensures log_pushed{Pre, Post}(s) && end_holds{Pre, Post}(s);
     ensures s->timeouts == \old(s->timeouts) + 1;
     ensures s->aborts == \old(s->aborts) && s->thaws == \old(s->thaws);
     ensures s->clock == now;
@@ -460,16 +630,18 @@ int fsm_abort(struct fsm_session *s, unsigned long long gen,
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
+  ensures release: releases_once{Pre, Post}(s, \result) &&
+	  !releases(\result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
   ensures log: log_kept{Pre, Post}(s);
 
   behavior busy:
-    assumes s->state == FSM_FROZEN;
+    assumes is_open(s);
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_E_BUSY;
   behavior reset:
-    assumes s->state != FSM_FROZEN;
+    assumes !is_open(s);
     ensures \result == FSM_RESET;
     ensures s->state == FSM_STABLE && s->last_error == FSM_ERR_NONE;
     ensures ended(s) == \old(ended(s));
@@ -485,36 +657,39 @@ int fsm_reset(struct fsm_session *s, unsigned long long now);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
-	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1];
+	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1], s->holds,
+	  s->fs_released;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
+  ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
 
   // Property 1 (KB 915331): the freeze this worker was armed for has ended
   // -- thawed, aborted, expired -- so the worker changes nothing.
   behavior after_end:
-    assumes s->state != FSM_FROZEN;
+    assumes !is_open(s);
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_IGNORED;
   // Property 2: a worker of an older freeze meets a newer freeze and
   // changes nothing.
   behavior stale_worker:
-    assumes s->state == FSM_FROZEN && gen != s->gen;
+    assumes is_open(s) && gen != s->gen;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_IGNORED;
   behavior early:
-    assumes s->state == FSM_FROZEN && gen == s->gen && now < s->deadline;
+    assumes is_open(s) && gen == s->gen && now < s->deadline;
     assigns \nothing;
     ensures unchanged{Pre, Post}(s);
     ensures \result == FSM_EARLY;
+  // FROZEN: release now; FREEZING: the moment the freeze completes.
   behavior expired:
-    assumes s->state == FSM_FROZEN && gen == s->gen && now >= s->deadline;
-    ensures \result == FSM_EXPIRED;
+    assumes is_open(s) && gen == s->gen && now >= s->deadline;
+    ensures \result == FSM_EXPIRED + \old(release_if_held(s));
     ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
-    ensures log_pushed{Pre, Post}(s);
+    ensures log_pushed{Pre, Post}(s) && end_holds{Pre, Post}(s);
     ensures s->timeouts == \old(s->timeouts) + 1;
     ensures s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
     ensures s->clock == now;
@@ -530,17 +705,17 @@ int fsm_timeout(struct fsm_session *s, unsigned long long gen,
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns \nothing;
-  ensures s->state == FSM_FROZEN && now < s->deadline ==>
-	    \result == s->deadline - now;
-  ensures !(s->state == FSM_FROZEN && now < s->deadline) ==> \result == 0;
+  ensures is_open(s) && now < s->deadline ==> \result == s->deadline - now;
+  ensures !(is_open(s) && now < s->deadline) ==> \result == 0;
 */
 unsigned long long fsm_time_left(const struct fsm_session *s,
 				 unsigned long long now);
 
+/* Removable: no freeze open, no filesystem held or being frozen. */
 /*@
   requires valid: \valid_read(s);
   assigns \nothing;
-  ensures \result != 0 <==> s->state != FSM_FROZEN;
+  ensures \result != 0 <==> !is_open(s) && s->holds == FSM_HOLD_NONE;
 */
 int fsm_may_remove(const struct fsm_session *s);
 

@@ -11,6 +11,11 @@
  * worker names that freeze to the core, which ignores it unless it is
  * still the frozen one: a worker of an older freeze reaches the core as a
  * stale worker. Cancelling the timer on thaw is only an optimisation.
+ *
+ * A freeze with filesystems is accepted FREEZING; the filesystems are
+ * frozen without the lock (fs.c) and the outcome reported to the core
+ * under it. Whichever transition the core marks FSM_RELEASE thaws them,
+ * under the lock: exactly once per freeze, on every path.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +24,7 @@
 #include <linux/err.h>
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
+#include <linux/kdev_t.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -49,6 +55,8 @@ static atomic64_t fg_last_freeze_id;
 static struct workqueue_struct *fg_wq;
 DECLARE_WAIT_QUEUE_HEAD(fg_waitq);
 atomic64_t fg_events = ATOMIC64_INIT(0);
+
+static struct fg_session *session_get_from(unsigned long *id);
 
 static u32 name_hash(const char *name)
 {
@@ -117,12 +125,23 @@ static void deadline_try_cancel(struct fg_session *s)
 	cancel_work(&s->timeout_work);
 }
 
-/* Act on what the core decided. Called with s->lock held. */
+/*
+ * Act on what the core decided. Called with s->lock held. The release
+ * comes first: a thaw that expires, or a freeze that completes too late,
+ * has thawed the filesystems before anyone is told.
+ */
 static void session_react(struct fg_session *s, int verdict)
 {
+	bool release = verdict >= FSM_RELEASE;
+
 	lockdep_assert_held(&s->lock);
+	if (release) {
+		fg_fs_thaw(s->fs, s->name, s->fsm.gen);
+		verdict -= FSM_RELEASE;
+	}
 	switch (verdict) {
 	case FSM_FROZE:
+	case FSM_FREEZE_FS:
 		WRITE_ONCE(s->armed_gen, s->fsm.gen);
 		deadline_arm(s);
 		break;
@@ -131,17 +150,20 @@ static void session_react(struct fg_session *s, int verdict)
 		return;
 	case FSM_THAWED:
 	case FSM_ABORTED:
+		s->owner = NULL;
 		deadline_try_cancel(s);
 		break;
 	case FSM_EXPIRED:
 		pr_warn_ratelimited("session %s: freeze %llu timed out after %u ms\n",
 				    s->name, s->fsm.gen, s->timeout_ms);
+		s->owner = NULL;
 		deadline_try_cancel(s);
 		break;
 	case FSM_RESET:
 		break;
-	default:		/* refused, or a worker that is not ours: nothing changed */
-		return;
+	default:	/* refused, or not ours: nothing changed, but what was released */
+		if (!release)
+			return;
 	}
 	session_publish(s);
 }
@@ -195,6 +217,7 @@ static void session_release(struct kref *ref)
 	hrtimer_cancel(&s->deadline_timer);
 	cancel_work_sync(&s->timeout_work);
 	mutex_destroy(&s->lock);
+	fg_fs_free(s->fs);	/* released already: removable means nothing held */
 	kfree_rcu(s, rcu);
 }
 
@@ -337,9 +360,11 @@ int fg_session_remove(const char *name, u64 *gen)
 int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		    u64 *gen)
 {
-	u64 now, id;
+	u64 now;
 	int verdict;
 
+	if (op == FG_FREEZE)
+		return fg_session_freeze(s, timeout_ms, NULL, NULL, gen);
 	mutex_lock(&s->lock);
 	if (s->dead) {
 		mutex_unlock(&s->lock);
@@ -347,17 +372,6 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 	}
 	now = ktime_get_ns();	/* under the lock: never behind s->fsm.clock */
 	switch (op) {
-	case FG_FREEZE:
-		id = freeze_id_next();	/* under the lock: above s->fsm.gen */
-		if (!id) {
-			mutex_unlock(&s->lock);
-			return -EOVERFLOW;
-		}
-		verdict = fsm_freeze(&s->fsm, id, (u64)timeout_ms * NSEC_PER_MSEC,
-				     now);
-		if (verdict == FSM_FROZE)
-			s->timeout_ms = timeout_ms;
-		break;
 	case FG_THAW:
 		verdict = fsm_thaw(&s->fsm, *gen, now);
 		break;
@@ -372,6 +386,110 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 	*gen = s->fsm.gen;
 	mutex_unlock(&s->lock);
 	return verdict_errno(verdict);
+}
+
+/*
+ * How freeze @id, which is no longer open, ended: the core's answer to a
+ * late thaw of it, which changes nothing (-ECANCELED, -ETIMEDOUT).
+ */
+static int freeze_outcome(struct fg_session *s, u64 id)
+{
+	return verdict_errno(fsm_thaw(&s->fsm, id, s->fsm.clock));
+}
+
+/**
+ * fg_session_freeze() - FREEZE, with filesystems or without
+ * @s: the session
+ * @timeout_ms: the timeout, already validated
+ * @set: in: the filesystems to freeze (fg_fs_collect()), or a NULL *@set;
+ *	out: NULL once the session has taken them (else the caller frees)
+ * @owner: the file that owns the freeze (FREEZEGUARD_FLAG_OWNED), or NULL
+ * @gen: out: the session's generation after the step
+ *
+ * With filesystems, the freeze is FREEZING while they are frozen, without
+ * the session's lock; its deadline runs from the request.
+ *
+ * Return: 0 once frozen; the errno of a refusal as for fg_session_step();
+ * the error of the filesystem that could not freeze (the freeze ended,
+ * nothing held); -ETIMEDOUT when the deadline passed during the freeze,
+ * -ECANCELED when it was aborted meanwhile (the filesystems were thawed
+ * again at once, in both cases).
+ */
+int fg_session_freeze(struct fg_session *s, u32 timeout_ms,
+		      struct fg_fs_set **set, const void *owner, u64 *gen)
+{
+	struct fg_fs_set *fs = set ? *set : NULL, *old = NULL;
+	u64 id;
+	int verdict, err;
+
+	mutex_lock(&s->lock);
+	if (s->dead) {
+		mutex_unlock(&s->lock);
+		return -ENOENT;
+	}
+	id = freeze_id_next();	/* under the lock: above s->fsm.gen */
+	if (!id) {
+		mutex_unlock(&s->lock);
+		return -EOVERFLOW;
+	}
+	verdict = fsm_freeze(&s->fsm, id, (u64)timeout_ms * NSEC_PER_MSEC,
+			     ktime_get_ns(), fs != NULL);
+	if (verdict >= 0) {
+		s->timeout_ms = timeout_ms;
+		s->owner = owner;
+		s->owner_gen = id;
+		if (fs) {	/* the last freeze's set is released: replace it */
+			old = s->fs;
+			s->fs = fs;
+			*set = NULL;
+		}
+	}
+	session_react(s, verdict);
+	*gen = s->fsm.gen;
+	mutex_unlock(&s->lock);
+	if (verdict != FSM_FREEZE_FS)
+		return verdict_errno(verdict);
+	fg_fs_free(old);
+
+	err = fg_fs_freeze(fs);	/* syncs: may take seconds */
+
+	mutex_lock(&s->lock);
+	verdict = fsm_frozen(&s->fsm, !err, ktime_get_ns());
+	if (err)
+		fg_fs_let_go(fs);	/* nothing frozen, nothing held */
+	session_react(s, verdict);
+	if (!err && verdict != FSM_FROZE)
+		err = freeze_outcome(s, id);
+	mutex_unlock(&s->lock);
+	return err;
+}
+
+/**
+ * fg_sessions_owner_gone() - the owner of freezes closed the device
+ * @owner: the file being released
+ *
+ * Every freeze it owns that is still open is aborted (or ends timed out,
+ * if its deadline has passed): its filesystems are thawed now, not at the
+ * deadline.
+ */
+void fg_sessions_owner_gone(const void *owner)
+{
+	struct fg_session *s;
+	unsigned long id = 0;
+
+	while ((s = session_get_from(&id))) {
+		mutex_lock(&s->lock);
+		if (s->owner == owner && !s->dead) {
+			pr_info("session %s: the owner of freeze %llu is gone: aborting it\n",
+				s->name, s->owner_gen);
+			session_react(s, fsm_abort(&s->fsm, s->owner_gen,
+						   ktime_get_ns()));
+			s->owner = NULL;
+		}
+		mutex_unlock(&s->lock);
+		fg_session_put(s);
+		id++;
+	}
 }
 
 /**
@@ -400,6 +518,41 @@ void fg_session_status(struct fg_session *s, struct freezeguard_status *st)
 	st->timeouts = s->fsm.timeouts;
 	st->aborts = s->fsm.aborts;
 	st->freezes = s->fsm.freezes;
+	if (s->fs) {
+		u32 i;
+
+		st->nr_fs = s->fs->nr;
+		for (i = 0; i < s->fs->nr; i++)
+			st->fs_flags |= fg_fs_flags(&s->fs->fs[i],
+						    s->fsm.holds == FSM_HOLD_FROZEN);
+	}
+	mutex_unlock(&s->lock);
+}
+
+/**
+ * fg_session_filesystems() - the filesystems of the current or last freeze
+ * @s: the session
+ * @out: filled; zeroed first, but for the name
+ */
+void fg_session_filesystems(struct fg_session *s,
+			    struct freezeguard_filesystems *out)
+{
+	u32 i;
+
+	out->flags = 0;
+	memset(out->reserved, 0, sizeof(out->reserved));
+	memset(out->fs, 0, sizeof(out->fs));
+	mutex_lock(&s->lock);
+	out->generation = s->fsm.gen;
+	for (i = 0; s->fs && i < s->fs->nr; i++) {
+		struct fg_fs *fs = &s->fs->fs[i];
+
+		out->fs[i].dev_major = MAJOR(fs->dev);
+		out->fs[i].dev_minor = MINOR(fs->dev);
+		out->fs[i].flags = fg_fs_flags(fs, s->fsm.holds == FSM_HOLD_FROZEN);
+		strscpy(out->fs[i].type, fs->type, sizeof(out->fs[i].type));
+	}
+	out->count = i;
 	mutex_unlock(&s->lock);
 }
 
@@ -479,7 +632,11 @@ int fg_sessions_init(void)
 	 * back by more than the time between the loads).
 	 */
 	atomic64_set(&fg_last_freeze_id, ktime_get_real_ns());
-	fg_wq = alloc_workqueue("freezeguard", WQ_HIGHPRI, 0);
+	/*
+	 * The worker thaws filesystems: it must run under memory pressure
+	 * too, when writeback is waiting for them (a rescuer thread).
+	 */
+	fg_wq = alloc_workqueue("freezeguard", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
 	return fg_wq ? 0 : -ENOMEM;
 }
 

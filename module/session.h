@@ -16,6 +16,7 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/freezeguard.h>
 
+#include "fs.h"
 #include "fsm.h"
 
 /**
@@ -32,6 +33,10 @@
  *	callback): the freeze the timeout worker names to the core, which
  *	may be older than the current one
  * @timeout_ms: timeout of the current or last freeze
+ * @fs: the filesystems of the current or last freeze, or NULL
+ * @owner: FREEZEGUARD_FLAG_OWNED: the open file of the device that owns
+ *	freeze @owner_gen (compared, never dereferenced); NULL otherwise
+ * @owner_gen: that freeze
  * @dead: removed or unloading: no transition, no re-arm
  * @pub_state: @fsm.state, published for lockless waiters
  * @pub_gen: @fsm.gen, published for lockless waiters
@@ -49,6 +54,9 @@ struct fg_session {
 	u64 armed_gen;
 	u64 fired_gen;
 	u32 timeout_ms;
+	struct fg_fs_set *fs;
+	const void *owner;
+	u64 owner_gen;
 	bool dead;
 	u32 pub_state;
 	u64 pub_gen;
@@ -80,6 +88,11 @@ void fg_session_put(struct fg_session *s);
 int fg_session_remove(const char *name, u64 *gen);
 int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		    u64 *gen);
+int fg_session_freeze(struct fg_session *s, u32 timeout_ms,
+		      struct fg_fs_set **set, const void *owner, u64 *gen);
+void fg_sessions_owner_gone(const void *owner);
+void fg_session_filesystems(struct fg_session *s,
+			    struct freezeguard_filesystems *out);
 void fg_session_run_worker(struct fg_session *s);
 void fg_session_status(struct fg_session *s, struct freezeguard_status *st);
 void fg_session_observe(struct fg_session *s, u32 *state, u64 *gen);

@@ -56,11 +56,11 @@ void stale_worker_after_refreeze(struct fsm_session *s,
 				 unsigned long long t3,
 				 unsigned long long t_worker)
 {
-	if (fsm_freeze(s, g1, timeout1, t1) != FSM_FROZE)
+	if (fsm_freeze(s, g1, timeout1, t1, 0) != FSM_FROZE)
 		return;
 	if (fsm_thaw(s, g1, t2) != FSM_THAWED)
 		return;
-	if (fsm_freeze(s, g2, timeout2, t3) != FSM_FROZE)
+	if (fsm_freeze(s, g2, timeout2, t3, 0) != FSM_FROZE)
 		return;
 Refrozen:
 	;
@@ -96,7 +96,7 @@ void late_thawer_after_refreeze(struct fsm_session *s, unsigned long long g2,
 	unsigned long long g1 = s->gen;
 	int worker = fsm_timeout(s, g1, t_worker);
 	//@ assert expired: worker == FSM_EXPIRED && shows_timeout(s);
-	int refreeze = fsm_freeze(s, g2, timeout2, t2);
+	int refreeze = fsm_freeze(s, g2, timeout2, t2, 0);
 	//@ assert failure_does_not_block: refreeze == FSM_FROZE;
 Refrozen:
 	;

@@ -29,7 +29,7 @@ FRAMAC_FLAGS=(
 	-report-unclassified-unknown ERROR
 	-wp -wp-rte -warn-unsigned-overflow -warn-signed-overflow
 	-wp-smoke-tests -wp-split
-	-wp-prover "z3,cvc4" -wp-timeout 10
+	-wp-prover "z3,cvc4" -wp-timeout 20
 )
 files=(module/fsm.c spec/properties.c)
 extra=()

@@ -24,7 +24,7 @@ struct input {
 /* Time never goes backwards: an input at a time before the session's clock cannot happen. */
 #define AT_TIME(now, call) ((now) < s->clock ? IMPOSSIBLE : (call))
 
-static int freeze(struct fsm_session *s) { return fsm_freeze(s, s->gen + 1, T, s->clock + 1); }
+static int freeze(struct fsm_session *s) { return fsm_freeze(s, s->gen + 1, T, s->clock + 1, 0); }
 static int thaw_in_time(struct fsm_session *s) { return AT_TIME(BEFORE, fsm_thaw(s, s->gen, BEFORE)); }
 static int thaw_late(struct fsm_session *s) { return fsm_thaw(s, s->gen, AFTER); }
 static int abort_in_time(struct fsm_session *s) { return AT_TIME(BEFORE, fsm_abort(s, s->gen, BEFORE)); }
@@ -61,10 +61,10 @@ int main(int argc, char **argv)
 	/* Reach each state the way a session does; freeze 2, so that an
 	 * older, thawed freeze (1) exists. */
 	fsm_init(&states[0]);
-	fsm_freeze(&states[0], 1, T, 1);
+	fsm_freeze(&states[0], 1, T, 1, 0);
 	fsm_thaw(&states[0], 1, 2);			/* STABLE */
 	states[1] = states[0];
-	fsm_freeze(&states[1], 2, T, AT);		/* FROZEN */
+	fsm_freeze(&states[1], 2, T, AT, 0);		/* FROZEN */
 	states[2] = states[1];
 	fsm_timeout(&states[2], 2, AT + T);		/* FAILED */
 

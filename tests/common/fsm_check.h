@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Executable twins of the ACSL predicates in module/fsm.h, for the
- * userspace tests: session_valid() (log_valid() included) and unchanged().
+ * userspace tests: session_valid() (log_valid() and holds_valid()
+ * included) and unchanged().
  */
 #ifndef FREEZEGUARD_FSM_CHECK_H
 #define FREEZEGUARD_FSM_CHECK_H
@@ -9,6 +10,30 @@
 #include <stdbool.h>
 #include <string.h>
 #include "../../module/fsm.h"
+
+static inline bool fsm_check_open(const struct fsm_session *s)
+{
+	return s->state == FSM_FREEZING || s->state == FSM_FROZEN;
+}
+
+/* holds_valid(): property 7, each fs freeze held or released exactly once */
+static inline bool fsm_check_holds_valid(const struct fsm_session *s)
+{
+	if (s->holds != FSM_HOLD_NONE && s->holds != FSM_HOLD_FREEZING &&
+	    s->holds != FSM_HOLD_FROZEN)
+		return false;
+	if (s->state == FSM_FREEZING && s->holds != FSM_HOLD_FREEZING)
+		return false;
+	if (s->state == FSM_FROZEN && s->holds == FSM_HOLD_FREEZING)
+		return false;
+	if (s->holds == FSM_HOLD_FROZEN && s->state != FSM_FROZEN)
+		return false;
+	if (s->holds == FSM_HOLD_FREEZING && s->fs_frozen >= s->freezes)
+		return false;
+	return s->fs_frozen <= s->freezes &&
+	       (unsigned __int128)s->fs_released +
+	       (s->holds == FSM_HOLD_FROZEN) == s->fs_frozen;
+}
 
 static inline bool fsm_check_log_valid(const struct fsm_session *s)
 {
@@ -27,7 +52,7 @@ static inline bool fsm_check_log_valid(const struct fsm_session *s)
 		for (j = i + 1; j < FSM_HISTORY; j++)
 			if (e->id && e->id == s->log[j].id)
 				return false;
-		if (s->state == FSM_FROZEN && e->id == s->gen)
+		if (fsm_check_open(s) && e->id == s->gen)
 			return false;
 		if (e->id == s->gen && e->how == FSM_ERR_TIMEOUT)
 			timeout_logged = true;
@@ -37,18 +62,18 @@ static inline bool fsm_check_log_valid(const struct fsm_session *s)
 
 static inline bool fsm_check_valid(const struct fsm_session *s)
 {
-	unsigned long long open = s->state == FSM_FROZEN;
+	unsigned long long open = fsm_check_open(s);
 	/* ended + open == freezes, computed without wrapping */
 	unsigned __int128 ended = (unsigned __int128)s->thaws + s->timeouts +
 				  s->aborts;
 
-	if (s->state != FSM_STABLE && s->state != FSM_FROZEN &&
-	    s->state != FSM_FAILED)
+	if (s->state != FSM_STABLE && s->state != FSM_FREEZING &&
+	    s->state != FSM_FROZEN && s->state != FSM_FAILED)
 		return false;
 	if (s->state == FSM_STABLE && s->last_error != FSM_ERR_NONE &&
 	    s->last_error != FSM_ERR_ABORTED)
 		return false;
-	if (s->state == FSM_FROZEN &&
+	if (fsm_check_open(s) &&
 	    !(s->gen >= 1 && s->last_error == FSM_ERR_NONE &&
 	      s->frozen_at <= s->clock && s->frozen_at < s->deadline &&
 	      s->deadline - s->frozen_at <= FSM_TIMEOUT_MAX_NS))
@@ -57,7 +82,8 @@ static inline bool fsm_check_valid(const struct fsm_session *s)
 	    !(s->gen >= 1 && s->last_error == FSM_ERR_TIMEOUT &&
 	      s->deadline <= s->clock))
 		return false;
-	if (s->freezes > s->gen || !fsm_check_log_valid(s))
+	if (s->freezes > s->gen || !fsm_check_log_valid(s) ||
+	    !fsm_check_holds_valid(s))
 		return false;
 	return ended + open == s->freezes;
 }
@@ -68,8 +94,23 @@ static inline bool fsm_check_unchanged(const struct fsm_session *before,
 	return memcmp(before, after, sizeof(*before)) == 0;
 }
 
+/* The verdict without its release order (FSM_RELEASE). */
+static inline int fsm_verdict_base(int v)
+{
+	return v >= FSM_RELEASE ? v - FSM_RELEASE : v;
+}
+
 static inline const char *fsm_verdict_name(int v)
 {
+	if (v >= FSM_RELEASE) {
+		switch (v - FSM_RELEASE) {
+		case FSM_THAWED: return "THAWED+RELEASE";
+		case FSM_ABORTED: return "ABORTED+RELEASE";
+		case FSM_EXPIRED: return "EXPIRED+RELEASE";
+		case FSM_IGNORED: return "IGNORED+RELEASE";
+		}
+		return "?+RELEASE";
+	}
 	switch (v) {
 	case FSM_FROZE: return "FROZE";
 	case FSM_THAWED: return "THAWED";
@@ -78,6 +119,7 @@ static inline const char *fsm_verdict_name(int v)
 	case FSM_RESET: return "RESET";
 	case FSM_EARLY: return "EARLY";
 	case FSM_IGNORED: return "IGNORED";
+	case FSM_FREEZE_FS: return "FREEZE_FS";
 	case FSM_E_BUSY: return "E_BUSY";
 	case FSM_E_NOT_FROZEN: return "E_NOT_FROZEN";
 	case FSM_E_TIMED_OUT: return "E_TIMED_OUT";
@@ -92,6 +134,7 @@ static inline const char *fsm_state_name(enum fsm_state st)
 {
 	switch (st) {
 	case FSM_STABLE: return "STABLE";
+	case FSM_FREEZING: return "FREEZING";
 	case FSM_FROZEN: return "FROZEN";
 	case FSM_FAILED: return "FAILED";
 	}

@@ -6,7 +6,11 @@
  * FSM_HISTORY = 2, so that a forgotten freeze is reachable within the
  * depth) through every interleaving, up to a depth, of these actors:
  *   - two requesters, A and B, each doing freeze / thaw / abort of the
- *     freeze it made last (so each is, in turn, a late thawer),
+ *     freeze it made last (so each is, in turn, a late thawer); A's
+ *     freezes hold a filesystem: the session is FREEZING until
+ *   - the glue's filesystem freeze completes, or fails (and rolls back),
+ *     at any moment: it freezes a model filesystem and reports to the
+ *     core; a verdict with FSM_RELEASE thaws the model filesystem,
  *   - an administrator doing thaw / abort of "whatever is current",
  *     reset, and remove + re-create of the session (as a user may do
  *     between a freeze and its late thaw),
@@ -28,7 +32,10 @@
  * once and the counters agree (3); a thaw or abort answers about the
  * freeze it names, exactly as the oracle knows it ended -- timed out,
  * thawed, aborted, or forgotten -- and never with success for a freeze
- * that is not the open one (4, the late thawer); time decides (6).
+ * that is not the open one (4, the late thawer); time decides (6); the
+ * model filesystem is frozen exactly while the core says the session
+ * holds it, and only a frozen one is ever released: every filesystem
+ * freeze is thawed exactly once, nothing is left frozen (7).
  * Iterative deepening makes the first violation found a shortest one; it
  * is printed step by step.
  *
@@ -46,10 +53,10 @@
 
 enum act { FREEZE_A, FREEZE_B, THAW_A, THAW_B, ABORT_A, ABORT_B, ADMIN_THAW,
 	   ADMIN_ABORT, RESET, RECREATE, TICK, WORKER, WORKER_MISREAD,
-	   NR_ACTS };
+	   FS_FROZEN, FS_FAILED, NR_ACTS };
 
 static const char *const act_name[] = {
-	[FREEZE_A] = "A: freeze",
+	[FREEZE_A] = "A: freeze with a filesystem",
 	[FREEZE_B] = "B: freeze",
 	[THAW_A] = "A: thaw its freeze",
 	[THAW_B] = "B: thaw its freeze",
@@ -62,6 +69,8 @@ static const char *const act_name[] = {
 	[TICK] = "clock: tick",
 	[WORKER] = "worker",
 	[WORKER_MISREAD] = "worker (read the newer arming)",
+	[FS_FROZEN] = "glue: the filesystem froze",
+	[FS_FAILED] = "glue: the filesystem could not freeze",
 };
 
 enum how { OPEN, BY_THAW, BY_TIMEOUT, BY_ABORT };
@@ -73,6 +82,7 @@ struct world {
 	unsigned int epoch;		/* which session object (re-create) */
 	unsigned int ends_here;		/* freezes ended in this object */
 	unsigned long long mine[2];	/* A's and B's last accepted freeze */
+	int fs_frozen;			/* the model filesystem is frozen by us */
 	struct {
 		unsigned int epoch;
 		unsigned long long deadline;
@@ -126,30 +136,43 @@ static int check(const struct world *b, struct world *a, enum act act,
 		 unsigned long long g, int v)
 {
 	const struct fsm_session *sb = &b->s, *sa = &a->s;
-	int ends = v == FSM_THAWED || v == FSM_ABORTED || v == FSM_EXPIRED;
+	int release = v >= FSM_RELEASE, base = fsm_verdict_base(v);
+	int ends = base == FSM_THAWED || base == FSM_ABORTED || base == FSM_EXPIRED;
 	unsigned long long t;
 
-	if ((v < 0 || v == FSM_EARLY || v == FSM_IGNORED) &&
+	if (act != FS_FROZEN && act != FS_FAILED &&
+	    (v < 0 || v == FSM_EARLY || v == FSM_IGNORED) &&
 	    !fsm_check_unchanged(sb, sa))
 		return fail("a refusal or an ignored worker changed the session");
+	/* property 7: released only if frozen by us; nothing left frozen */
+	if (release && !b->fs_frozen && act != FS_FROZEN)
+		return fail("property 7: released a filesystem this session had not frozen");
+	if (act == FS_FAILED && release)
+		return fail("property 7: released a filesystem that could not freeze");
+	if (a->fs_frozen != (sa->holds == FSM_HOLD_FROZEN))
+		return fail("property 7: the filesystem is frozen but the session does not hold it (left frozen), or the other way round");
 
 	if (act == WORKER || act == WORKER_MISREAD) {
 		int changed = !fsm_check_unchanged(sb, sa) || v == FSM_EXPIRED;
 
 		if (b->ids[g].how == BY_THAW && changed)
 			return fail("property 1 (KB 915331): the worker of a thawed freeze failed the session");
-		if ((sb->state != FSM_FROZEN || sb->gen != g) && changed)
+		if ((!fsm_check_open(sb) || sb->gen != g) && changed)
 			return fail("property 2: a worker acted on a freeze that is not the frozen one");
-		if (sb->state == FSM_FROZEN && sb->gen == g &&
-		    v != (a->now < sb->deadline ? FSM_EARLY : FSM_EXPIRED))
+		if (fsm_check_open(sb) && sb->gen == g &&
+		    base != (a->now < sb->deadline ? FSM_EARLY : FSM_EXPIRED))
 			return fail("property 6: the worker's verdict is not decided by time");
 	}
 	if (is_end_request(act)) {
 		int in_time = is_thaw(act) ? FSM_THAWED : FSM_ABORTED;
 		int named = g == FSM_GEN_ANY || g == sb->gen;
 
-		if (sb->state == FSM_FROZEN && named) {
-			if (v != (a->now < sb->deadline ? in_time : FSM_EXPIRED))
+		if (sb->state == FSM_FREEZING && named && is_thaw(act) &&
+		    a->now < sb->deadline) {
+			if (v != FSM_E_BUSY)
+				return fail("a thaw while the filesystems are being frozen was not refused as busy");
+		} else if (fsm_check_open(sb) && named) {
+			if (base != (a->now < sb->deadline ? in_time : FSM_EXPIRED))
 				return fail("property 6: thaw/abort outcome not decided by time");
 		} else if (g != FSM_GEN_ANY) {
 			/* the late thawer: an answer about its own freeze */
@@ -160,19 +183,21 @@ static int check(const struct world *b, struct world *a, enum act act,
 		} else if (v != (sb->state == FSM_FAILED ? FSM_E_TIMED_OUT : FSM_E_NOT_FROZEN)) {
 			return fail("thaw/abort of the current freeze: wrong refusal");
 		}
-		if (v == FSM_EXPIRED || (v == FSM_E_TIMED_OUT && g == FSM_GEN_ANY)) {
+		if (base == FSM_EXPIRED || (v == FSM_E_TIMED_OUT && g == FSM_GEN_ANY)) {
 			if (sa->state != FSM_FAILED || sa->last_error != FSM_ERR_TIMEOUT)
 				return fail("property 4: refused as timed out, but the session does not show FAILED/TIMEOUT");
 		}
 	}
-	if (v == FSM_FROZE && (sa->gen != g || a->ids[g].ends != 0))
+	if ((act == FREEZE_A || act == FREEZE_B) &&
+	    (v == FSM_FROZE || v == FSM_FREEZE_FS) &&
+	    (sa->gen != g || a->ids[g].ends != 0))
 		return fail("a freeze did not open a new freeze with its own id");
 	if (ends) {
 		t = sb->gen;
 		if (++a->ids[t].ends != 1)
 			return fail("property 3: a freeze ended twice");
-		a->ids[t].how = v == FSM_THAWED ? BY_THAW :
-				v == FSM_ABORTED ? BY_ABORT : BY_TIMEOUT;
+		a->ids[t].how = base == FSM_THAWED ? BY_THAW :
+				base == FSM_ABORTED ? BY_ABORT : BY_TIMEOUT;
 		a->ids[t].end_seq = a->ends_here++;
 	}
 	/* property 3: every freeze of this object ended once, but the open one */
@@ -187,7 +212,7 @@ static int check(const struct world *b, struct world *a, enum act act,
 			if (a->ids[t].epoch != a->epoch)
 				continue;
 			n++;
-			open = t == sa->gen && sa->state == FSM_FROZEN;
+			open = t == sa->gen && fsm_check_open(sa);
 			if (a->ids[t].ends != (open ? 0 : 1))
 				return fail("property 3: a freeze did not end exactly once");
 			th += a->ids[t].how == BY_THAW;
@@ -213,9 +238,9 @@ static void apply(struct world *w, enum act act, unsigned long long g, int *v)
 	case FREEZE_A:
 	case FREEZE_B:
 		id = w->next_id++;	/* drawn under the lock, spent if refused */
-		*v = fsm_freeze(&w->s, id, TIMEOUT, w->now);
-		w->ids[id].epoch = *v == FSM_FROZE ? w->epoch : NO_EPOCH;
-		if (*v == FSM_FROZE) {
+		*v = fsm_freeze(&w->s, id, TIMEOUT, w->now, act == FREEZE_A);
+		w->ids[id].epoch = *v >= FSM_FROZE ? w->epoch : NO_EPOCH;
+		if (*v >= FSM_FROZE) {
 			w->mine[act - FREEZE_A] = id;
 			w->ids[id].armed = 1;
 			w->ids[id].deadline = w->now + TIMEOUT;
@@ -245,10 +270,19 @@ static void apply(struct world *w, enum act act, unsigned long long g, int *v)
 	case TICK:
 		w->now++;
 		break;
+	case FS_FROZEN:	/* the glue froze it, then reports under the lock */
+		w->fs_frozen = 1;
+		*v = fsm_frozen(&w->s, 1, w->now);
+		break;
+	case FS_FAILED:	/* the glue rolled back: nothing frozen */
+		*v = fsm_frozen(&w->s, 0, w->now);
+		break;
 	default:		/* WORKER, WORKER_MISREAD: g is the id carried */
 		*v = fsm_timeout(&w->s, g, w->now);
 		break;
 	}
+	if (*v >= FSM_RELEASE)
+		w->fs_frozen = 0;	/* the glue thaws it, as ordered */
 }
 
 static int explore(const struct world *w, int depth, int limit);
@@ -298,8 +332,13 @@ static int explore(const struct world *w, int depth, int limit)
 			if (!fsm_may_remove(&w->s) || !w->s.freezes)
 				continue;
 			break;
+		case FS_FROZEN:
+		case FS_FAILED:	/* the glue is freezing the filesystem */
+			if (w->s.holds != FSM_HOLD_FREEZING)
+				continue;
+			break;
 		case TICK:	/* time matters only while something waits on it */
-			if (w->s.state != FSM_FROZEN) {
+			if (!fsm_check_open(&w->s)) {
 				for (g = 1; g < w->next_id; g++)
 					if (w->ids[g].armed && w->ids[g].deadline > w->now)
 						break;
@@ -315,7 +354,7 @@ static int explore(const struct world *w, int depth, int limit)
 
 				if (!w->ids[g].armed || w->now < w->ids[g].deadline)
 					continue;
-				if (a == WORKER_MISREAD && (w->s.state != FSM_FROZEN ||
+				if (a == WORKER_MISREAD && (!fsm_check_open(&w->s) ||
 							    carried <= g))
 					continue;
 				if (!try(w, depth, limit, a, carried, g))
@@ -374,7 +413,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("no violation: %llu interleavings of depth %d explored (%llu transitions, deadlines %llu ticks, history ring %d; actors: requesters A and B, admin with reset and re-create, clock, one worker per freeze)\n",
+	printf("no violation: %llu interleavings of depth %d explored (%llu transitions, deadlines %llu ticks, history ring %d; actors: requesters A (with a filesystem) and B, the glue's filesystem freeze, admin with reset and re-create, clock, one worker per freeze)\n",
 	       sequences, limit, transitions, TIMEOUT, FSM_HISTORY);
 	return 0;
 }

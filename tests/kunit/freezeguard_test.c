@@ -75,10 +75,10 @@ KUNIT_ARRAY_PARAM(fsm_transition, fsm_cases, fsm_case_to_desc);
 static void fsm_reach(struct fsm_session *s, enum fsm_state state)
 {
 	fsm_init(s);
-	fsm_freeze(s, 1, T, 1);
+	fsm_freeze(s, 1, T, 1, 0);
 	fsm_thaw(s, 1, 2);
 	if (state != FSM_STABLE)
-		fsm_freeze(s, 2, T, AT);
+		fsm_freeze(s, 2, T, AT, 0);
 	if (state == FSM_FAILED)
 		fsm_timeout(s, 2, AT + T);
 }
@@ -87,7 +87,7 @@ static int fsm_apply(struct fsm_session *s, enum fsm_input in)
 {
 	switch (in) {
 	case IN_FREEZE:
-		return fsm_freeze(s, s->gen + 1, T, AFTER);
+		return fsm_freeze(s, s->gen + 1, T, AFTER, 0);
 	case IN_THAW:
 		return fsm_thaw(s, s->gen, BEFORE);
 	case IN_THAW_LATE:

@@ -40,7 +40,7 @@ static struct fsm_session frozen_session(void)
 	struct fsm_session s;
 
 	fsm_init(&s);
-	fsm_freeze(&s, 1, T, 100);
+	fsm_freeze(&s, 1, T, 100, 0);
 	return s;
 }
 
@@ -68,7 +68,7 @@ static void test_freeze_accepted(void)
 	struct fsm_session s;
 
 	fsm_init(&s);
-	EXPECT_VERDICT(fsm_freeze(&s, 1, 60000 * MS, 5), FSM_FROZE);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, 60000 * MS, 5, 0), FSM_FROZE);
 	EXPECT(s.state == FSM_FROZEN && s.gen == 1 && s.freezes == 1);
 	EXPECT(s.frozen_at == 5 && s.deadline == 5 + 60000 * MS);
 }
@@ -79,13 +79,13 @@ static void test_freeze_bad_timeout_refused(void)
 
 	fsm_init(&s);
 	before = s;
-	EXPECT_VERDICT(fsm_freeze(&s, 1, 0, 5), FSM_E_INVALID);
-	EXPECT_VERDICT(fsm_freeze(&s, 1, FSM_TIMEOUT_MAX_NS + 1, 5), FSM_E_INVALID);
-	EXPECT_VERDICT(fsm_freeze(&s, 1, T, FSM_U64_MAX - T + 1), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, 0, 5, 0), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, FSM_TIMEOUT_MAX_NS + 1, 5, 0), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, T, FSM_U64_MAX - T + 1, 0), FSM_E_INVALID);
 	EXPECT(fsm_check_unchanged(&before, &s));
 	/* the largest allowed values are accepted */
 	EXPECT_VERDICT(fsm_freeze(&s, FSM_U64_MAX, FSM_TIMEOUT_MAX_NS,
-				  FSM_U64_MAX - FSM_TIMEOUT_MAX_NS), FSM_FROZE);
+				  FSM_U64_MAX - FSM_TIMEOUT_MAX_NS, 0), FSM_FROZE);
 	EXPECT(s.deadline == FSM_U64_MAX);
 }
 
@@ -93,7 +93,7 @@ static void test_freeze_while_frozen_busy(void)
 {
 	struct fsm_session s = frozen_session(), before = s;
 
-	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 200), FSM_E_BUSY);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 200, 0), FSM_E_BUSY);
 	EXPECT(fsm_check_unchanged(&before, &s));
 }
 
@@ -102,7 +102,7 @@ static void test_freeze_while_failed_starts_a_new_freeze(void)
 {
 	struct fsm_session s = failed_session();
 
-	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 100 + 2 * T), FSM_FROZE);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 100 + 2 * T, 0), FSM_FROZE);
 	EXPECT(s.state == FSM_FROZEN && s.last_error == FSM_ERR_NONE);
 	EXPECT(s.gen == 2 && s.freezes == 2 && s.timeouts == 1);
 }
@@ -114,10 +114,10 @@ static void test_freeze_id_must_increase(void)
 
 	fsm_thaw(&s, 1, 101);
 	before = s;
-	EXPECT_VERDICT(fsm_freeze(&s, 1, T, 200), FSM_E_INVALID);
-	EXPECT_VERDICT(fsm_freeze(&s, 0, T, 200), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, T, 200, 0), FSM_E_INVALID);
+	EXPECT_VERDICT(fsm_freeze(&s, 0, T, 200, 0), FSM_E_INVALID);
 	EXPECT(fsm_check_unchanged(&before, &s));
-	EXPECT_VERDICT(fsm_freeze(&s, 1000, T, 200), FSM_FROZE);
+	EXPECT_VERDICT(fsm_freeze(&s, 1000, T, 200, 0), FSM_FROZE);
 	EXPECT(s.gen == 1000 && s.freezes == 2);
 }
 
@@ -184,7 +184,7 @@ static void test_late_thawer_after_refreeze(void)
 {
 	struct fsm_session s = failed_session(), before;
 
-	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 100 + 2 * T), FSM_FROZE);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 100 + 2 * T, 0), FSM_FROZE);
 	before = s;
 	EXPECT_VERDICT(fsm_thaw(&s, 1, 100 + 2 * T + 1), FSM_E_TIMED_OUT);
 	EXPECT_VERDICT(fsm_abort(&s, 1, 100 + 2 * T + 1), FSM_E_TIMED_OUT);
@@ -198,9 +198,9 @@ static void test_thaw_of_a_freeze_ended_otherwise(void)
 	struct fsm_session s = frozen_session();
 
 	EXPECT_VERDICT(fsm_thaw(&s, FSM_GEN_ANY, 101), FSM_THAWED);
-	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 102), FSM_FROZE);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 102, 0), FSM_FROZE);
 	EXPECT_VERDICT(fsm_abort(&s, FSM_GEN_ANY, 103), FSM_ABORTED);
-	EXPECT_VERDICT(fsm_freeze(&s, 3, T, 104), FSM_FROZE);
+	EXPECT_VERDICT(fsm_freeze(&s, 3, T, 104, 0), FSM_FROZE);
 	EXPECT_VERDICT(fsm_thaw(&s, 1, 105), FSM_E_NOT_FROZEN);
 	EXPECT_VERDICT(fsm_thaw(&s, 2, 105), FSM_E_ABORTED);
 	EXPECT_VERDICT(fsm_abort(&s, 2, 105), FSM_E_ABORTED);
@@ -215,7 +215,7 @@ static void test_old_freezes_are_forgotten(void)
 
 	fsm_init(&s);
 	for (id = 1; id <= FSM_HISTORY + 1; id++, now += 2) {
-		EXPECT_VERDICT(fsm_freeze(&s, id, T, now), FSM_FROZE);
+		EXPECT_VERDICT(fsm_freeze(&s, id, T, now, 0), FSM_FROZE);
 		EXPECT_VERDICT(fsm_thaw(&s, id, now + 1), FSM_THAWED);
 	}
 	EXPECT_VERDICT(fsm_thaw(&s, 1, now), FSM_E_STALE);
@@ -271,7 +271,7 @@ static void test_reset(void)
 	EXPECT_VERDICT(fsm_reset(&s, 100 + 2 * T), FSM_RESET);
 	EXPECT(s.state == FSM_STABLE && s.last_error == FSM_ERR_NONE);
 	EXPECT(s.timeouts == 1 && s.gen == 1);	/* history is kept */
-	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 100 + 3 * T), FSM_FROZE);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 100 + 3 * T, 0), FSM_FROZE);
 	EXPECT(s.gen == 2);
 	before = s;
 	EXPECT_VERDICT(fsm_reset(&s, 100 + 3 * T), FSM_E_BUSY);
@@ -322,7 +322,7 @@ static void test_timeout_stale_after_refreeze_ignored(void)
 	struct fsm_session s = frozen_session(), before;
 
 	fsm_thaw(&s, 1, 101);
-	EXPECT_VERDICT(fsm_freeze(&s, 2, 10 * T, 102), FSM_FROZE);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, 10 * T, 102, 0), FSM_FROZE);
 	before = s;
 	/* generation 1's deadline has passed, generation 2's has not */
 	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + 2 * T), FSM_IGNORED);
@@ -380,7 +380,7 @@ static void test_counters_add_up_over_many_generations(void)
 
 	fsm_init(&s);
 	for (i = 0; i < 3000; i++, now += 2 * T) {
-		EXPECT_VERDICT(fsm_freeze(&s, 2 * i + 1, T, now), FSM_FROZE);
+		EXPECT_VERDICT(fsm_freeze(&s, 2 * i + 1, T, now, 0), FSM_FROZE);
 		switch (i % 3) {
 		case 0:
 			EXPECT_VERDICT(fsm_thaw(&s, s.gen, now + 1), FSM_THAWED);
@@ -396,6 +396,133 @@ static void test_counters_add_up_over_many_generations(void)
 	}
 	EXPECT(s.gen == 5999 && s.freezes == 3000 && s.thaws == 1000 &&
 	       s.aborts == 1000 && s.timeouts == 1000);
+}
+
+
+/* ---- filesystems: FREEZING and the release order (property 7) ---------- */
+
+/* A session whose freeze 1, with filesystems, was requested at 100. */
+static struct fsm_session freezing_session(void)
+{
+	struct fsm_session s;
+
+	fsm_init(&s);
+	fsm_freeze(&s, 1, T, 100, 1);
+	return s;
+}
+
+static void test_freeze_fs_then_thaw_releases_once(void)
+{
+	struct fsm_session s;
+
+	fsm_init(&s);
+	EXPECT_VERDICT(fsm_freeze(&s, 1, T, 100, 1), FSM_FREEZE_FS);
+	EXPECT(s.state == FSM_FREEZING && s.holds == FSM_HOLD_FREEZING);
+	EXPECT(s.deadline == 100 + T && s.fs_frozen == 0);
+	EXPECT(fsm_time_left(&s, 150) == T - 50 && !fsm_may_remove(&s));
+	EXPECT_VERDICT(fsm_frozen(&s, 1, 150), FSM_FROZE);
+	EXPECT(s.state == FSM_FROZEN && s.holds == FSM_HOLD_FROZEN);
+	EXPECT(s.fs_frozen == 1 && s.fs_released == 0);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 160), FSM_THAWED + FSM_RELEASE);
+	EXPECT(s.holds == FSM_HOLD_NONE && s.fs_released == 1);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 170), FSM_E_NOT_FROZEN);
+	EXPECT(s.fs_released == 1);
+}
+
+static void test_end_of_held_freeze_releases(void)
+{
+	struct fsm_session s = freezing_session();
+
+	fsm_frozen(&s, 1, 150);
+	EXPECT_VERDICT(fsm_abort(&s, FSM_GEN_ANY, 160), FSM_ABORTED + FSM_RELEASE);
+	EXPECT(s.fs_released == 1 && s.holds == FSM_HOLD_NONE);
+
+	s = freezing_session();
+	fsm_frozen(&s, 1, 150);
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 99 + T), FSM_EARLY);
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + T), FSM_EXPIRED + FSM_RELEASE);
+	EXPECT(s.state == FSM_FAILED && s.fs_released == 1);
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 101 + T), FSM_IGNORED);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 102 + T), FSM_E_TIMED_OUT);
+	EXPECT(s.fs_released == 1);
+
+	s = freezing_session();
+	fsm_frozen(&s, 1, 150);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 100 + T), FSM_EXPIRED + FSM_RELEASE);
+	EXPECT(s.fs_released == 1);
+}
+
+/* The deadline passes during the sync: thaw the moment it completes. */
+static void test_timeout_while_freezing_releases_at_completion(void)
+{
+	struct fsm_session s = freezing_session();
+
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + T), FSM_EXPIRED);
+	EXPECT(s.state == FSM_FAILED && s.holds == FSM_HOLD_FREEZING);
+	EXPECT(s.fs_released == 0 && !fsm_may_remove(&s));
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 101 + T, 1), FSM_E_BUSY);
+	EXPECT_VERDICT(fsm_frozen(&s, 1, 500 + T), FSM_IGNORED + FSM_RELEASE);
+	EXPECT(s.state == FSM_FAILED && s.holds == FSM_HOLD_NONE);
+	EXPECT(s.fs_frozen == 1 && s.fs_released == 1 && fsm_may_remove(&s));
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 501 + T), FSM_E_TIMED_OUT);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 502 + T, 1), FSM_FREEZE_FS);
+}
+
+static void test_frozen_after_the_deadline_expires(void)
+{
+	struct fsm_session s = freezing_session();
+
+	EXPECT_VERDICT(fsm_frozen(&s, 1, 100 + T), FSM_EXPIRED + FSM_RELEASE);
+	EXPECT(s.state == FSM_FAILED && s.last_error == FSM_ERR_TIMEOUT);
+	EXPECT(s.fs_frozen == 1 && s.fs_released == 1 && s.timeouts == 1);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 101 + T), FSM_E_TIMED_OUT);
+}
+
+static void test_abort_while_freezing(void)
+{
+	struct fsm_session s = freezing_session();
+
+	EXPECT_VERDICT(fsm_abort(&s, 1, 110), FSM_ABORTED);
+	EXPECT(s.state == FSM_STABLE && s.holds == FSM_HOLD_FREEZING);
+	EXPECT_VERDICT(fsm_reset(&s, 111), FSM_RESET);
+	EXPECT_VERDICT(fsm_frozen(&s, 1, 120), FSM_IGNORED + FSM_RELEASE);
+	EXPECT(s.fs_released == 1 && s.aborts == 1);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 130), FSM_E_ABORTED);
+}
+
+static void test_thaw_while_freezing(void)
+{
+	struct fsm_session s = freezing_session(), before = s;
+
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 110), FSM_E_BUSY);
+	EXPECT(fsm_check_unchanged(&before, &s));
+	EXPECT_VERDICT(fsm_thaw(&s, FSM_GEN_ANY, 110), FSM_E_BUSY);
+	EXPECT_VERDICT(fsm_reset(&s, 110), FSM_E_BUSY);
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 110, 0), FSM_E_BUSY);
+	EXPECT(fsm_check_unchanged(&before, &s));
+	/* time decides: at the deadline the thaw ends it, as timed out */
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 100 + T), FSM_EXPIRED);
+	EXPECT(s.holds == FSM_HOLD_FREEZING);
+}
+
+/* Not all filesystems froze: nothing is held, the freeze ends. */
+static void test_failed_fs_freeze(void)
+{
+	struct fsm_session s = freezing_session();
+
+	EXPECT_VERDICT(fsm_frozen(&s, 0, 110), FSM_ABORTED);
+	EXPECT(s.state == FSM_STABLE && s.last_error == FSM_ERR_ABORTED);
+	EXPECT(s.holds == FSM_HOLD_NONE && s.fs_frozen == 0 && s.fs_released == 0);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 111), FSM_E_ABORTED);
+
+	s = freezing_session();
+	EXPECT_VERDICT(fsm_frozen(&s, 0, 100 + T), FSM_EXPIRED);
+	EXPECT(s.state == FSM_FAILED && s.fs_released == 0);
+
+	s = freezing_session();
+	EXPECT_VERDICT(fsm_abort(&s, 1, 110), FSM_ABORTED);
+	EXPECT_VERDICT(fsm_frozen(&s, 0, 120), FSM_IGNORED);
+	EXPECT(s.holds == FSM_HOLD_NONE && s.fs_released == 0 && s.aborts == 1);
 }
 
 static const struct {
@@ -433,6 +560,13 @@ static const struct {
 	CASE(test_time_left),
 	CASE(test_may_remove),
 	CASE(test_counters_add_up_over_many_generations),
+	CASE(test_freeze_fs_then_thaw_releases_once),
+	CASE(test_end_of_held_freeze_releases),
+	CASE(test_timeout_while_freezing_releases_at_completion),
+	CASE(test_frozen_after_the_deadline_expires),
+	CASE(test_abort_while_freezing),
+	CASE(test_thaw_while_freezing),
+	CASE(test_failed_fs_freeze),
 #undef CASE
 };
 

@@ -82,12 +82,25 @@
 
 /* THAW, ABORT: end whatever freeze is current (generation must be 0). */
 #define FREEZEGUARD_FLAG_CURRENT	(1u << 0)
+/* FREEZE: also freeze the filesystems of fds[0 .. nr_fds - 1]. */
+#define FREEZEGUARD_FLAG_FS		(1u << 1)
+/*
+ * FREEZE: the freeze is owned by this open file of /dev/freezeguard: when
+ * its last reference is closed (the owner exited or crashed), the freeze
+ * is aborted and its filesystems thawed at once, not at the deadline.
+ * Open the device with O_CLOEXEC so that no child keeps the file open.
+ */
+#define FREEZEGUARD_FLAG_OWNED		(1u << 2)
+
+/* Most filesystems one freeze holds. */
+#define FREEZEGUARD_FS_MAX	16
 
 /* Most entries one LIST returns. */
 #define FREEZEGUARD_LIST_MAX	1024
 
 /* Session states; the values are those of VSS_WRITER_STATE. */
 #define FREEZEGUARD_STATE_STABLE	1	/* VSS_WS_STABLE */
+#define FREEZEGUARD_STATE_FREEZING	2	/* VSS_WS_WAITING_FOR_FREEZE */
 #define FREEZEGUARD_STATE_FROZEN	3	/* VSS_WS_WAITING_FOR_THAW */
 #define FREEZEGUARD_STATE_FAILED	9	/* VSS_WS_FAILED_AT_FREEZE */
 
@@ -106,9 +119,17 @@
  *	THAW, ABORT: in, the freeze to end (0 only with
  *	FREEZEGUARD_FLAG_CURRENT); out, the session's current or last
  *	generation. Others: in, must be 0; out, as THAW.
- * @timeout_ms: FREEZE: ms until the freeze times out; 0 means the module
- *	parameter default_timeout_ms. Must be 0 for the others.
- * @flags: THAW, ABORT: 0 or FREEZEGUARD_FLAG_CURRENT; others: must be 0
+ * @timeout_ms: FREEZE: ms until the freeze times out, counted from the
+ *	request (a filesystem freeze's sync counts); 0 means the module
+ *	parameter default_timeout_ms (fs_default_timeout_ms with
+ *	FREEZEGUARD_FLAG_FS). Must be 0 for the others.
+ * @flags: FREEZE: FREEZEGUARD_FLAG_FS, FREEZEGUARD_FLAG_OWNED;
+ *	THAW, ABORT: 0 or FREEZEGUARD_FLAG_CURRENT; others: must be 0
+ * @fds: FREEZE with FREEZEGUARD_FLAG_FS: user pointer to @nr_fds __s32
+ *	file descriptors, each open on any file or directory of a filesystem
+ *	to freeze (one filesystem named twice is frozen once); otherwise 0
+ * @nr_fds: 1 to FREEZEGUARD_FS_MAX with FREEZEGUARD_FLAG_FS; otherwise 0
+ * @reserved0: must be 0
  * @reserved: must be 0
  */
 struct freezeguard_req {
@@ -116,7 +137,10 @@ struct freezeguard_req {
 	__u64 generation;
 	__u32 timeout_ms;
 	__u32 flags;
-	__u64 reserved[4];
+	__u64 fds;
+	__u32 nr_fds;
+	__u32 reserved0;
+	__u64 reserved[2];
 };
 
 /**
@@ -136,6 +160,8 @@ struct freezeguard_req {
  * @timeouts: generations ended by their deadline
  * @aborts: generations ended by abort (or by unloading the module)
  * @freezes: freezes accepted by this session
+ * @nr_fs: filesystems of the current or last freeze
+ * @fs_flags: FREEZEGUARD_FS_* of those filesystems, or-ed together
  * @reserved: in (STATUS): must be 0; out: 0
  *
  * Every freeze so far is counted once in @thaws, @timeouts or @aborts,
@@ -157,7 +183,51 @@ struct freezeguard_status {
 	__u64 timeouts;
 	__u64 aborts;
 	__u64 freezes;
-	__u64 reserved[3];
+	__u32 nr_fs;
+	__u32 fs_flags;
+	__u64 reserved[2];
+};
+
+/* One filesystem of a session, as FILESYSTEMS reports it. */
+#define FREEZEGUARD_FS_HELD	(1u << 0)	/* the session holds a freeze of it */
+#define FREEZEGUARD_FS_FROZEN	(1u << 1)	/* it is frozen now, by anyone */
+#define FREEZEGUARD_FS_LOST	(1u << 2)	/* thawed by someone else while held */
+
+/**
+ * struct freezeguard_fs - one filesystem of a freeze
+ * @dev_major: major number of the filesystem's device (st_dev)
+ * @dev_minor: minor number of the filesystem's device (st_dev)
+ * @flags: FREEZEGUARD_FS_*
+ * @reserved0: 0
+ * @type: filesystem type name ("ext4"), NUL-terminated
+ * @reserved: 0
+ */
+struct freezeguard_fs {
+	__u32 dev_major;
+	__u32 dev_minor;
+	__u32 flags;
+	__u32 reserved0;
+	char type[16];
+	__u64 reserved[2];
+};
+
+/**
+ * struct freezeguard_filesystems - argument of FILESYSTEMS: the
+ *	filesystems of a session's current or last freeze
+ * @name: in: session name
+ * @generation: out: the freeze they belong to
+ * @count: out: entries of @fs filled, 0 to FREEZEGUARD_FS_MAX
+ * @flags: in: must be 0; out: 0
+ * @reserved: in: must be 0; out: 0
+ * @fs: out: the filesystems, in the order they were frozen; the rest zeroed
+ */
+struct freezeguard_filesystems {
+	char name[FREEZEGUARD_NAME_LEN];
+	__u64 generation;
+	__u32 count;
+	__u32 flags;
+	__u64 reserved[2];
+	struct freezeguard_fs fs[FREEZEGUARD_FS_MAX];
 };
 
 /**
@@ -223,5 +293,7 @@ struct freezeguard_wait {
 #define FREEZEGUARD_IOC_STATUS	_IOWR(FREEZEGUARD_IOC_MAGIC, 7, struct freezeguard_status)
 #define FREEZEGUARD_IOC_LIST	_IOWR(FREEZEGUARD_IOC_MAGIC, 8, struct freezeguard_list)
 #define FREEZEGUARD_IOC_WAIT	_IOWR(FREEZEGUARD_IOC_MAGIC, 9, struct freezeguard_wait)
+#define FREEZEGUARD_IOC_FILESYSTEMS \
+	_IOWR(FREEZEGUARD_IOC_MAGIC, 10, struct freezeguard_filesystems)
 
 #endif /* _UAPI_LINUX_FREEZEGUARD_H */

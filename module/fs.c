@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * freezeguard filesystem freezes: see fs.h.
+ *
+ * A set is collected (and every check that FIFREEZE makes is made) before
+ * the session is touched; it is frozen without the session's lock (the
+ * sync may take seconds); it is thawed, exactly once, when the core's
+ * verdict says so -- under the session's lock, allocating nothing.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "fs.h"
+
+static int fs_cmp(const void *a, const void *b)
+{
+	const struct fg_fs *x = a, *y = b;
+
+	return x->dev < y->dev ? -1 : x->dev > y->dev;
+}
+
+/**
+ * fg_fs_collect() - the filesystems of @fds, checked as FIFREEZE checks
+ * @fds: file descriptors, each on any file or directory of a filesystem
+ * @nr: 1 to FREEZEGUARD_FS_MAX
+ *
+ * Return: a set holding a file reference per distinct filesystem, ordered
+ * by device number; or ERR_PTR(-EBADF) for a bad fd, -EPERM without
+ * CAP_SYS_ADMIN in a filesystem's user namespace, -EOPNOTSUPP for a
+ * filesystem that cannot freeze, -ENOMEM.
+ */
+struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr)
+{
+	struct fg_fs_set *set;
+	u32 i, j;
+	int err;
+
+	set = kzalloc(struct_size(set, fs, nr), GFP_KERNEL);
+	if (!set)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < nr; i++) {
+		struct file *f = fget(fds[i]);
+		struct super_block *sb;
+
+		err = -EBADF;
+		if (!f)
+			goto fail;
+		sb = file_inode(f)->i_sb;
+		for (j = 0; j < set->nr && set->fs[j].sb != sb; j++)
+			;
+		if (j < set->nr) {	/* named twice: frozen once */
+			fput(f);
+			continue;
+		}
+		set->fs[set->nr].file = f;	/* put by fg_fs_free() on failure */
+		set->fs[set->nr].sb = sb;
+		set->fs[set->nr].dev = sb->s_dev;
+		strscpy(set->fs[set->nr].type, sb->s_type->name,
+			sizeof(set->fs[set->nr].type));
+		set->nr++;
+		err = -EPERM;
+		if (!ns_capable(sb->s_user_ns, CAP_SYS_ADMIN))
+			goto fail;
+		err = -EOPNOTSUPP;
+		if (!fg_sb_freezable(sb))
+			goto fail;
+	}
+	sort(set->fs, set->nr, sizeof(set->fs[0]), fs_cmp, NULL);
+	return set;
+fail:
+	fg_fs_free(set);
+	return ERR_PTR(err);
+}
+
+/**
+ * fg_fs_freeze() - freeze every filesystem of @set, in order, or none
+ * @set: collected by fg_fs_collect()
+ *
+ * Called without the session's lock: each freeze syncs. If one fails,
+ * those already frozen are thawed again, in reverse order.
+ *
+ * Return: 0, or the error of the first that failed (-EBUSY: frozen
+ * already, by someone else).
+ */
+int fg_fs_freeze(struct fg_fs_set *set)
+{
+	u32 i;
+	int err;
+
+	for (i = 0; i < set->nr; i++) {
+		err = fg_freeze_super(set->fs[i].sb);
+		if (err)
+			goto rollback;
+	}
+	return 0;
+rollback:
+	while (i--)
+		if (fg_thaw_super(set->fs[i].sb))
+			set->fs[i].lost = true;
+	return err;
+}
+
+/**
+ * fg_fs_thaw() - thaw every filesystem of a held @set, then let go of it
+ * @set: frozen by fg_fs_freeze()
+ * @session: for the kernel log
+ * @gen: the freeze, for the kernel log
+ *
+ * The release the core ordered (FSM_RELEASE): it runs once per freeze,
+ * allocates nothing, and reports a filesystem someone else thawed first.
+ */
+void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
+{
+	u32 i = set->nr;
+
+	while (i--) {
+		struct fg_fs *fs = &set->fs[i];
+
+		if (fg_thaw_super(fs->sb) || fs->lost) {
+			fs->lost = true;
+			pr_warn("session %s: %s filesystem %u:%u was thawed by someone else during freeze %llu\n",
+				session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen);
+		}
+	}
+	fg_fs_let_go(set);
+}
+
+/* Let go of the files still held: a set that did not freeze, or was thawed. */
+void fg_fs_let_go(struct fg_fs_set *set)
+{
+	u32 i;
+
+	for (i = 0; i < set->nr; i++) {
+		if (set->fs[i].file)
+			fput(set->fs[i].file);
+		set->fs[i].file = NULL;
+	}
+}
+
+void fg_fs_free(struct fg_fs_set *set)
+{
+	if (set) {
+		fg_fs_let_go(set);
+		kfree(set);
+	}
+}
+
+/**
+ * fg_fs_flags() - FREEZEGUARD_FS_* of one filesystem of a session
+ * @fs: the filesystem
+ * @held: the session holds its freeze (the core's FSM_HOLD_FROZEN)
+ *
+ * A held filesystem that is not frozen was thawed by someone else: that is
+ * remembered as lost.
+ */
+u32 fg_fs_flags(struct fg_fs *fs, bool held)
+{
+	u32 flags = 0;
+
+	if (fs->file && fg_sb_frozen(fs->sb))
+		flags |= FREEZEGUARD_FS_FROZEN;
+	if (held) {
+		flags |= FREEZEGUARD_FS_HELD;
+		if (!(flags & FREEZEGUARD_FS_FROZEN))
+			fs->lost = true;
+	}
+	return flags | (fs->lost ? FREEZEGUARD_FS_LOST : 0);
+}

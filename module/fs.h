@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * freezeguard filesystem freezes: the filesystems one freeze holds, frozen
+ * and thawed as FIFREEZE/FITHAW would. What to do, and when, is the core's
+ * decision (module/fsm.c: FSM_FREEZE_FS, fsm_frozen(), FSM_RELEASE); this
+ * only carries it out.
+ */
+#ifndef FREEZEGUARD_FS_H
+#define FREEZEGUARD_FS_H
+
+#include <linux/types.h>
+#include <uapi/linux/freezeguard.h>
+
+struct file;
+struct super_block;
+
+/**
+ * struct fg_fs - one filesystem of a freeze
+ * @file: the caller's file on it: keeps its mount, and so its superblock,
+ *	alive while the freeze may be held; NULL once released
+ * @sb: its superblock
+ * @dev: its device (st_dev), kept for reports after the release
+ * @type: its type name, kept likewise
+ * @lost: someone else thawed it while the session held it
+ */
+struct fg_fs {
+	struct file *file;
+	struct super_block *sb;
+	dev_t dev;
+	char type[16];
+	bool lost;
+};
+
+/**
+ * struct fg_fs_set - the filesystems of one freeze, in freeze order
+ * @nr: how many
+ * @fs: them, ordered by device number, each once
+ */
+struct fg_fs_set {
+	u32 nr;
+	struct fg_fs fs[];
+};
+
+struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr);
+int fg_fs_freeze(struct fg_fs_set *set);
+void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
+void fg_fs_let_go(struct fg_fs_set *set);
+void fg_fs_free(struct fg_fs_set *set);
+u32 fg_fs_flags(struct fg_fs *fs, bool held);
+
+#endif /* FREEZEGUARD_FS_H */
