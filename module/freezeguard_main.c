@@ -299,8 +299,8 @@ static long fg_ioc_status(void __user *argp)
 
 	if (copy_from_user(&st, argp, sizeof(st)))
 		return -EFAULT;
-	if (st.flags || st.reserved0 || !all_zero(st.reserved, sizeof(st.reserved)) ||
-	    !name_valid(st.name))
+	if (st.flags || st.reserved0 || st.nr_fs || st.fs_flags ||
+	    !all_zero(st.reserved, sizeof(st.reserved)) || !name_valid(st.name))
 		return -EINVAL;
 	s = fg_session_get(st.name);
 	if (!s)
@@ -484,6 +484,8 @@ static void fg_debugfs_init(void)
 			    &fg_fault_skip_cancel);
 	debugfs_create_u32("fault_worker_delay_us", 0600, fg_debugfs,
 			   &fg_fault_worker_delay_us);
+	debugfs_create_u32("fault_freeze_delay_us", 0600, fg_debugfs,
+			   &fg_fault_freeze_delay_us);
 }
 
 static int __init fg_init(void)

@@ -68,14 +68,21 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
 		s->log[i].id < id; */
 	s->gen = id;
 	s->freezes++;
-	s->state = with_fs ? FSM_FREEZING : FSM_FROZEN;
-	s->holds = with_fs ? FSM_HOLD_FREEZING : FSM_HOLD_NONE;
 	s->last_error = FSM_ERR_NONE;
 	s->frozen_at = now;
 	s->deadline = now + timeout_ns;
 	s->clock = now;
-	//@ assert kept: log_valid(s);
-	return with_fs ? FSM_FREEZE_FS : FSM_FROZE;
+	//@ assert new_id: !remembered(s, s->gen);
+	if (!with_fs) {
+		s->state = FSM_FROZEN;
+		//@ assert kept: log_valid(s);
+		return FSM_FROZE;
+	}
+	s->state = FSM_FREEZING;
+	s->holds = FSM_HOLD_FREEZING;
+	//@ assert kept_fs: log_valid(s);
+	//@ assert holds_fs: holds_valid(s);
+	return FSM_FREEZE_FS;
 }
 
 /*
@@ -263,6 +270,7 @@ int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now)
 		return verdict;
 	}
 	s->fs_frozen++;
+	//@ assert counted: s->fs_released == s->fs_frozen - 1;
 	if (s->state != FSM_FREEZING) {	/* it ended meanwhile: undo at once */
 #ifdef FSM_LOST_THAW_BUG
 		if (s->state == FSM_FAILED) {
@@ -278,6 +286,7 @@ int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now)
 	s->state = FSM_FROZEN;
 	s->holds = FSM_HOLD_FROZEN;
 	//@ assert holding: holds_valid(s);
+	//@ assert still_open: !remembered(s, s->gen) && log_valid(s);
 	//@ assert ready: session_valid(s);
 	if (now >= s->deadline)	/* the sync outlived the deadline */
 		return fsm_end(s, FSM_ERR_TIMEOUT, now);

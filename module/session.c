@@ -40,10 +40,13 @@
  * Fault knobs for the tests, in debugfs (freezeguard/ there), not module
  * parameters: thaw and abort leave the deadline armed, as if every cancel
  * lost its race; the timeout worker sleeps this long before taking the
- * session lock.
+ * session lock; a filesystem freeze waits this long after the filesystems
+ * froze before it reports to the core (so that its deadline passes while
+ * FREEZING, as a slow sync would make it).
  */
 bool fg_fault_skip_cancel;
 u32 fg_fault_worker_delay_us;
+u32 fg_fault_freeze_delay_us;
 
 static DEFINE_MUTEX(fg_table_lock);	/* create, remove */
 static DEFINE_HASHTABLE(fg_names, 10);
@@ -419,6 +422,7 @@ int fg_session_freeze(struct fg_session *s, u32 timeout_ms,
 		      struct fg_fs_set **set, const void *owner, u64 *gen)
 {
 	struct fg_fs_set *fs = set ? *set : NULL, *old = NULL;
+	unsigned int delay_us;
 	u64 id;
 	int verdict, err;
 
@@ -452,6 +456,9 @@ int fg_session_freeze(struct fg_session *s, u32 timeout_ms,
 	fg_fs_free(old);
 
 	err = fg_fs_freeze(fs);	/* syncs: may take seconds */
+	delay_us = READ_ONCE(fg_fault_freeze_delay_us);
+	if (delay_us)
+		fsleep(delay_us);
 
 	mutex_lock(&s->lock);
 	verdict = fsm_frozen(&s->fsm, !err, ktime_get_ns());

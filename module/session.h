@@ -75,6 +75,7 @@ enum fg_op {
 
 extern bool fg_fault_skip_cancel;
 extern u32 fg_fault_worker_delay_us;
+extern u32 fg_fault_freeze_delay_us;
 extern wait_queue_head_t fg_waitq;
 extern atomic64_t fg_events;
 

@@ -27,7 +27,8 @@ void thaw_before_worker(struct fsm_session *s, unsigned long long t_thaw,
 	unsigned long long g = s->gen;
 	int thaw = fsm_thaw(s, g, t_thaw);
 
-	if (thaw != FSM_THAWED)
+	/* (with filesystems held, the thaw also orders them released) */
+	if (thaw != FSM_THAWED && thaw != FSM_THAWED + FSM_RELEASE)
 		return;
 	//@ assert thaw_in_time: t_thaw < \at(s->deadline, Pre);
 After_thaw:
@@ -176,4 +177,40 @@ void thaw_after_deadline_twice(struct fsm_session *s,
 	//@ assert again_refused: again == FSM_E_TIMED_OUT && any == FSM_E_TIMED_OUT;
 	//@ assert shows_failed: shows_timeout(s);
 	//@ assert counted_once: s->timeouts == \at(s->timeouts, Pre) + 1;
+}
+
+/*
+ * Property 7 meets the race: a freeze with filesystems whose deadline
+ * passes during their sync. The worker ends it timed out but orders no
+ * release (nothing is frozen yet); the sync completes later and the
+ * filesystems are released at once -- exactly once: the late thawer hears
+ * "timed out" and releases nothing more.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_STABLE && s->holds == FSM_HOLD_NONE;
+  requires s->clock <= t1 <= t_worker <= t_done <= t_thaw;
+  assigns *s;
+*/
+void timeout_while_freezing(struct fsm_session *s, unsigned long long g,
+			    unsigned long long timeout, unsigned long long t1,
+			    unsigned long long t_worker,
+			    unsigned long long t_done,
+			    unsigned long long t_thaw)
+{
+	if (fsm_freeze(s, g, timeout, t1, 1) != FSM_FREEZE_FS)
+		return;
+	if (t_worker < s->deadline)
+		return;
+Requested:
+	;
+	int worker = fsm_timeout(s, g, t_worker);
+	//@ assert expired_unreleased: worker == FSM_EXPIRED && s->holds == FSM_HOLD_FREEZING;
+	//@ assert nothing_released_yet: s->fs_released == \at(s->fs_released, Requested);
+	int done = fsm_frozen(s, 1, t_done);
+	//@ assert released_at_completion: done == FSM_IGNORED + FSM_RELEASE;
+	//@ assert released_once: s->fs_released == s->fs_frozen && s->holds == FSM_HOLD_NONE;
+	int thaw = fsm_thaw(s, g, t_thaw);
+	//@ assert late_thawer_told: thaw == FSM_E_TIMED_OUT;
+	//@ assert no_second_release: s->fs_released == s->fs_frozen;
 }

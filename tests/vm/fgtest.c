@@ -197,12 +197,15 @@ static void abi_fields(int fd)
 	r = req_of("abi");
 	r.flags = 1;
 	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_FREEZE, &r), EINVAL, "FREEZE with flags set");
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 2; i++) {
 		r = req_of("abi");
 		r.reserved[i] = 1;
 		snprintf(what, sizeof(what), "FREEZE with reserved[%u] set", i);
 		EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_FREEZE, &r), EINVAL, what);
 	}
+	r = req_of("abi");
+	r.reserved0 = 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_FREEZE, &r), EINVAL, "FREEZE with reserved0 set");
 	r = req_of("abi");
 	r.timeout_ms = 5;
 	r.generation = 1;
@@ -222,9 +225,15 @@ static void abi_fields(int fd)
 
 	memset(&st, 0, sizeof(st));
 	strcpy(st.name, "abi");
-	st.reserved[2] = 1;
+	st.reserved[1] = 1;
 	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_STATUS, &st), EINVAL, "STATUS with reserved set");
-	st.reserved[2] = 0;
+	st.reserved[1] = 0;
+	st.nr_fs = 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_STATUS, &st), EINVAL, "STATUS with nr_fs set");
+	st.nr_fs = 0;
+	st.fs_flags = 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_STATUS, &st), EINVAL, "STATUS with fs_flags set");
+	st.fs_flags = 0;
 	st.reserved0 = 1;
 	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_STATUS, &st), EINVAL, "STATUS with reserved0 set");
 	st.reserved0 = 0;
@@ -284,8 +293,9 @@ static void abi_names_and_timeouts(int fd)
 	    "default timeout is 60000 ms (got %u, state %u, generation %llu, %llu freezes)",
 	    st.timeout_ms, st.state, (unsigned long long)gen,
 	    (unsigned long long)st.freezes);
-	tap(st.reserved0 == 0 && !st.reserved[0] && !st.reserved[1] && !st.reserved[2] &&
-	    st.flags == 0, "STATUS returns reserved fields zeroed");
+	tap(st.reserved0 == 0 && !st.reserved[0] && !st.reserved[1] && st.nr_fs == 0 &&
+	    st.fs_flags == 0 && st.flags == 0,
+	    "STATUS returns reserved fields zeroed, and no filesystems");
 }
 
 static void abi_refusals(int fd)
@@ -887,6 +897,171 @@ static int run_race(int argc, char **argv)
 	return failed;
 }
 
+/* ---- filesystems: fs-abi DIR, mono ------------------------------------ */
+
+static int freeze_fs(int fd, const char *name, uint32_t timeout_ms,
+		     const int32_t *fds, uint32_t nr, uint32_t flags,
+		     uint64_t *gen)
+{
+	struct freezeguard_req r = req_of(name);
+	int e;
+
+	r.timeout_ms = timeout_ms;
+	r.flags = flags;
+	r.fds = (uintptr_t)fds;
+	r.nr_fds = nr;
+	e = io(fd, FREEZEGUARD_IOC_FREEZE, &r);
+	if (gen)
+		*gen = r.generation;
+	return e;
+}
+
+static int filesystems(int fd, const char *name,
+		       struct freezeguard_filesystems *f)
+{
+	memset(f, 0xa5, sizeof(*f));	/* what the kernel must overwrite */
+	memset(f->name, 0, sizeof(f->name));
+	f->flags = 0;
+	memset(f->reserved, 0, sizeof(f->reserved));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	return io(fd, FREEZEGUARD_IOC_FILESYSTEMS, f);
+}
+
+static int all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		if (*b++)
+			return 0;
+	return 1;
+}
+
+/* The checks of FREEZE with FREEZEGUARD_FLAG_FS; DIR is on ext4/xfs/btrfs. */
+static int run_fs_abi(const char *dir)
+{
+	int fd = dev_open(), dfd = open(dir, O_RDONLY | O_CLOEXEC);
+	int tmpfd = open("/tmp", O_RDONLY | O_CLOEXEC);
+	int32_t fds[FREEZEGUARD_FS_MAX + 1];
+	struct freezeguard_filesystems f;
+	struct freezeguard_req r;
+	struct freezeguard_status st;
+	uint64_t gen = 0;
+	unsigned int i;
+	int e, status_;
+	pid_t pid;
+
+	if (dfd < 0 || tmpfd < 0) {
+		perror(dir);
+		return 1;
+	}
+	for (i = 0; i <= FREEZEGUARD_FS_MAX; i++)
+		fds[i] = dfd;
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 1000, fds, 0, FREEZEGUARD_FLAG_FS, NULL),
+		     EINVAL, "FREEZE with FREEZEGUARD_FLAG_FS and no fds");
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 1000, fds, FREEZEGUARD_FS_MAX + 1,
+			       FREEZEGUARD_FLAG_FS, NULL),
+		     EINVAL, "FREEZE with FREEZEGUARD_FS_MAX + 1 fds");
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 1000, NULL, 1, FREEZEGUARD_FLAG_FS, NULL),
+		     EINVAL, "FREEZE with FREEZEGUARD_FLAG_FS and a NULL fds");
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 1000, fds, 1, 0, NULL), EINVAL,
+		     "FREEZE with fds but without FREEZEGUARD_FLAG_FS");
+	r = req_of("fsabi");
+	r.nr_fds = 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_FREEZE, &r), EINVAL,
+		     "FREEZE with nr_fds but without FREEZEGUARD_FLAG_FS");
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 1000, (const int32_t *)0xffffffff81000000UL,
+			       1, FREEZEGUARD_FLAG_FS, NULL),
+		     EFAULT, "FREEZE with fds pointing into the kernel");
+	fds[1] = -1;
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 1000, fds, 2, FREEZEGUARD_FLAG_FS, NULL),
+		     EBADF, "FREEZE with a bad fd");
+	fds[1] = tmpfd;
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 1000, fds, 2, FREEZEGUARD_FLAG_FS, NULL),
+		     EOPNOTSUPP, "FREEZE of a tmpfs (it cannot freeze)");
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 1000, fds, 1,
+			       FREEZEGUARD_FLAG_FS | FREEZEGUARD_FLAG_CURRENT, NULL),
+		     EINVAL, "FREEZE with FREEZEGUARD_FLAG_CURRENT");
+	EXPECT_ERRNO(req_flags(fd, FREEZEGUARD_IOC_THAW, "fsabi", 0, 0,
+			       FREEZEGUARD_FLAG_CURRENT | FREEZEGUARD_FLAG_OWNED, NULL),
+		     EINVAL, "THAW with FREEZEGUARD_FLAG_OWNED");
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 120000, fds, 1, FREEZEGUARD_FLAG_FS, NULL),
+		     EINVAL, "a filesystem freeze above fs_max_timeout_ms (60000)");
+	EXPECT_ERRNO(filesystems(fd, "nosuchsession", &f), ENOENT,
+		     "FILESYSTEMS of a missing session");
+	f.flags = 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_FILESYSTEMS, &f), EINVAL,
+		     "FILESYSTEMS with flags set");
+	f.flags = 0;
+	f.reserved[1] = 1;
+	EXPECT_ERRNO(io(fd, FREEZEGUARD_IOC_FILESYSTEMS, &f), EINVAL,
+		     "FILESYSTEMS with reserved set");
+
+	/* the refusals above froze nothing and left no session frozen */
+	e = status(fd, "fsabi", &st);
+	tap(e == ENOENT || st.state != FREEZEGUARD_STATE_FROZEN,
+	    "no refused FREEZE froze the session (errno %d, state %u)", e, st.state);
+
+	fds[1] = dfd;	/* one filesystem named twice: frozen once */
+	e = freeze_fs(fd, "fsabi", 0, fds, 2, FREEZEGUARD_FLAG_FS, &gen);
+	tap(e == 0 && gen > 0, "FREEZE of %s, named twice (errno %d, freeze %llu)", dir,
+	    e, (unsigned long long)gen);
+	e = status(fd, "fsabi", &st);
+	tap(!e && st.state == FREEZEGUARD_STATE_FROZEN && st.nr_fs == 1 &&
+	    st.timeout_ms == 30000 &&
+	    st.fs_flags == (FREEZEGUARD_FS_HELD | FREEZEGUARD_FS_FROZEN),
+	    "STATUS: FROZEN, 1 filesystem held and frozen, default fs timeout 30000 ms (state %u, nr_fs %u, fs_flags %#x, timeout %u)",
+	    st.state, st.nr_fs, st.fs_flags, st.timeout_ms);
+	e = filesystems(fd, "fsabi", &f);
+	tap(!e && f.count == 1 && f.generation == gen &&
+	    f.fs[0].flags == (FREEZEGUARD_FS_HELD | FREEZEGUARD_FS_FROZEN) &&
+	    f.fs[0].type[0] && !f.fs[0].reserved0 && all_zero(f.fs[0].reserved, sizeof(f.fs[0].reserved)) &&
+	    all_zero(&f.fs[1], sizeof(f.fs) - sizeof(f.fs[0])) && !f.flags &&
+	    all_zero(f.reserved, sizeof(f.reserved)),
+	    "FILESYSTEMS: 1 entry (%s %u:%u, flags %#x), the rest zeroed",
+	    f.fs[0].type, f.fs[0].dev_major, f.fs[0].dev_minor, f.fs[0].flags);
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi2", 1000, fds, 1, FREEZEGUARD_FLAG_FS, NULL),
+		     EBUSY, "a second session freezing the same filesystem");
+	e = status(fd, "fsabi2", &st);
+	tap(!e && st.state == FREEZEGUARD_STATE_STABLE && st.last_error == FREEZEGUARD_ERROR_ABORTED &&
+	    st.aborts == 1 && st.freezes == 1,
+	    "that freeze ended as aborted, nothing held (state %u, last_error %u)",
+	    st.state, st.last_error);
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_REMOVE, "fsabi", 0, 0, NULL), EBUSY,
+		     "REMOVE of a session holding a filesystem");
+	EXPECT_ERRNO(req(fd, FREEZEGUARD_IOC_THAW, "fsabi", 0, gen, NULL), 0,
+		     "THAW of the filesystem freeze");
+	e = filesystems(fd, "fsabi", &f);
+	tap(!e && f.count == 1 && f.fs[0].flags == 0,
+	    "FILESYSTEMS after the thaw: still reported, neither held nor frozen (flags %#x)",
+	    f.fs[0].flags);
+
+	/* not root: the device opened with mode 0666, no freeze of a filesystem */
+	chmod(FREEZEGUARD_DEVICE, 0666);
+	pid = fork();
+	if (pid == 0) {
+		int ufd;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		ufd = open(FREEZEGUARD_DEVICE, O_RDWR);
+		if (ufd < 0)
+			_exit(11);
+		_exit(freeze_fs(ufd, "nobody", 1000, fds, 1, FREEZEGUARD_FLAG_FS, NULL) == EPERM ?
+		      0 : 12);
+	}
+	waitpid(pid, &status_, 0);
+	chmod(FREEZEGUARD_DEVICE, 0600);
+	tap(WIFEXITED(status_) && WEXITSTATUS(status_) == 0,
+	    "non-root FREEZE of a filesystem: EPERM (child status %d)", status_);
+	req(fd, FREEZEGUARD_IOC_REMOVE, "fsabi", 0, 0, NULL);
+	req(fd, FREEZEGUARD_IOC_REMOVE, "fsabi2", 0, 0, NULL);
+	close(dfd);
+	close(tmpfd);
+	close(fd);
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -900,12 +1075,18 @@ int main(int argc, char **argv)
 		return run_list_stall();
 	if (argc >= 2 && !strcmp(argv[1], "race"))
 		return run_race(argc - 1, argv + 1);
+	if (argc >= 3 && !strcmp(argv[1], "fs-abi"))
+		return run_fs_abi(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "mono")) {	/* CLOCK_MONOTONIC, ms */
+		printf("%llu\n", (unsigned long long)(mono_ns() / 1000000));
+		return 0;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "ignore-sigchld")) {
 		signal(SIGCHLD, SIG_IGN);	/* inherited across exec */
 		execvp(argv[2], argv + 2);
 		perror(argv[2]);
 		return 127;
 	}
-	fprintf(stderr, "usage: fgtest abi | wait [-s SCALE] | freeze-remove [-n ITER] | list-stall | race [-n ITER] [-d DEADLINE_MS] [-b] | ignore-sigchld PROG [ARGS]\n");
+	fprintf(stderr, "usage: fgtest abi | wait [-s SCALE] | freeze-remove [-n ITER] | list-stall | race [-n ITER] [-d DEADLINE_MS] [-b] | ignore-sigchld PROG [ARGS] | fs-abi DIR | mono\n");
 	return 2;
 }

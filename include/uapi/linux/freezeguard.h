@@ -160,8 +160,10 @@ struct freezeguard_req {
  * @timeouts: generations ended by their deadline
  * @aborts: generations ended by abort (or by unloading the module)
  * @freezes: freezes accepted by this session
- * @nr_fs: filesystems of the current or last freeze
- * @fs_flags: FREEZEGUARD_FS_* of those filesystems, or-ed together
+ * @nr_fs: in (STATUS): must be 0; out: filesystems of the current or last
+ *	freeze
+ * @fs_flags: in (STATUS): must be 0; out: FREEZEGUARD_FS_* of those
+ *	filesystems, or-ed together
  * @reserved: in (STATUS): must be 0; out: 0
  *
  * Every freeze so far is counted once in @thaws, @timeouts or @aborts,
