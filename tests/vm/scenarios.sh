@@ -429,43 +429,52 @@ fs_umount_all() {
 	done
 }
 
-# fio_start DIR SECONDS: in the background, fio writes 4 KiB blocks at
-# random into a 32 MiB file in DIR for SECONDS, every block carrying a
-# crc32c that fio reads back and checks while it writes (verify_backlog)
-# and at the end; a mismatch stops it with an error. Its output goes to
+# fio_start DIR SECONDS: fio in the background on DIR/fio.data (16 MiB of
+# 4 KiB blocks, each carrying a crc32c of its data), three jobs in a row:
+# fill writes the whole file; rand writes blocks at random for SECONDS,
+# reading each batch of 64 back and checking it (verify_backlog); check
+# then reads the whole file with O_DIRECT, from the disk, and checks every
+# block. A mismatch stops fio with an error. Its output goes to
 # /tmp/fio.<name of DIR>, its exit code to /tmp/fio.<name>.rc.
+FIO_BLOCKS=4096
 fio_start() {
 	name=${1##*/}
 	rm -f "/tmp/fio.$name" "/tmp/fio.$name.rc"
-	( $FIO --name="$name" --directory="$1" --size=32M --bs=4k \
-		--rw=randwrite --ioengine=psync --fsync=64 \
-		--verify=crc32c --do_verify=1 --verify_backlog=256 \
-		--verify_fatal=1 --verify_state_save=0 \
-		--time_based --runtime="$2" >"/tmp/fio.$name" 2>&1
+	( $FIO --filename="$1/fio.data" --size=$((FIO_BLOCKS * 4))k --bs=4k \
+		--ioengine=psync --verify=crc32c --verify_fatal=1 \
+		--verify_state_save=0 \
+		--name=fill --rw=write --do_verify=0 --end_fsync=1 \
+		--name=rand --stonewall --rw=randwrite --fsync=64 \
+		--verify_backlog=64 --time_based --runtime="$2" \
+		--name=check --stonewall --rw=read --direct=1 \
+		>"/tmp/fio.$name" 2>&1
 	  echo $? >"/tmp/fio.$name.rc" ) &
 }
 
-# fio_wait DIR SECONDS: wait at most SECONDS (scaled) for DIR's fio; ok only
-# if fio exited 0, its job reports err=0, and it read blocks back to verify
+# fio_wait DIR SECONDS: wait at most SECONDS (scaled) for DIR's fio; ok
+# only if fio exited 0, each job reports err=0, rand read blocks back to
+# check them as it went, and check read and checked every block
 fio_wait() {
-	name=${1##*/}
+	dir=$1 name=${1##*/}
 	if ! wait_file "/tmp/fio.$name.rc" "$2"; then
 		tap 1 "fio on $1 still runs $(($2 * SCALE)) s after its end (blocked?): $(tail -n 3 "/tmp/fio.$name" | tr '\n' ' ')"
 		return
 	fi
 	rc=$(cat "/tmp/fio.$name.rc")
 	sed "s/^/fio $name: /" "/tmp/fio.$name"	# to the console log, for a post-mortem
-	# "issued rwts: total=READS,WRITES,...": the reads are the verification
-	rw=$(sed -n 's/.*issued rwts: total=\([0-9]*\),\([0-9]*\),.*/\1 \2/p' "/tmp/fio.$name")
-	reads=${rw% *} writes=${rw#* }
+	# "issued rwts: total=READS,WRITES,...", one line per job in job order
+	set -- $(sed -n 's/.*issued rwts: total=\([0-9]*\),\([0-9]*\),.*/\1 \2/p' "/tmp/fio.$name") \
+		0 0 0 0 0 0
 	errs=$(grep -iE 'verify|crc32c|err=|fio:' "/tmp/fio.$name" | grep -v 'err= 0' | head -n 3 | tr '\n' ' ')
-	[ "$rc" = 0 ] && grep -q 'err= 0' "/tmp/fio.$name" && [ -z "$errs" ] &&
-		[ "${reads:-0}" -gt 0 ] && [ "${writes:-0}" -gt 0 ]
-	tap $? "fio on $1: exit $rc, $writes blocks written, $reads read back with their crc32c verified${errs:+: $errs}"
+	[ "$rc" = 0 ] && [ "$(grep -c 'err= 0' "/tmp/fio.$name")" = 3 ] && [ -z "$errs" ] &&
+		[ "$2" = $FIO_BLOCKS ] && [ "$3" -gt 0 ] && [ "$4" -gt 0 ] && [ "$5" = $FIO_BLOCKS ]
+	tap $? "fio on $dir: exit $rc; $2 blocks filled, $4 written at random with $3 read back and checked as it went, then $5 of $FIO_BLOCKS read from the disk and checked${errs:+: $errs}"
 }
 
 # fs_freeze_cycles SECONDS: freeze and thaw each mount point in turn for
-# SECONDS; one line per filesystem: every fsfreeze -f and -u exited 0
+# SECONDS, 200 ms frozen each time (not scaled: on a slow kernel, as many
+# cycles as the time allows); one line per filesystem: every fsfreeze -f
+# and -u exited 0
 fs_freeze_cycles() {
 	end=$(($(uptime_s) + $1))
 	cycles=0
@@ -473,11 +482,11 @@ fs_freeze_cycles() {
 	while [ "$(uptime_s)" -lt $end ]; do
 		for fs in $FS_ALL; do
 			$FSFREEZE -f "/mnt/$fs" >>"/tmp/freeze.$fs" 2>&1 || echo "-f exit $?;" >>"/tmp/freeze.$fs"
-			pause 200
+			usleep 200000
 			$FSFREEZE -u "/mnt/$fs" >>"/tmp/freeze.$fs" 2>&1 || echo "-u exit $?;" >>"/tmp/freeze.$fs"
 		done
 		cycles=$((cycles + 1))
-		pause 300
+		usleep 300000
 	done
 	for fs in $FS_ALL; do
 		[ $cycles -gt 0 ] && [ ! -s "/tmp/freeze.$fs" ]
