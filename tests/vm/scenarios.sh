@@ -374,3 +374,151 @@ suite_demo() {
 	set +x
 	echo "FGTAP ok - demo ran"
 }
+
+# --- Real filesystems (suite fs) ---------------------------------------------
+# run-vm attaches ext4 as /dev/vda, xfs as /dev/vdb and btrfs as /dev/vdc,
+# and checks the images with their own checkers after the power-off.
+FIO=/usr/bin/fio		# Debian's, with its libraries
+FSFREEZE=/usr/sbin/fsfreeze	# util-linux's, not busybox's
+FS_DISKS="ext4:vda xfs:vdb btrfs:vdc"
+FS_ALL="ext4 xfs btrfs"
+
+# wait_file FILE SECONDS: wait until FILE exists, at most SECONDS (scaled)
+wait_file() {
+	i=0
+	while [ ! -e "$1" ] && [ $i -lt $(($2 * SCALE * 10)) ]; do
+		usleep 100000
+		i=$((i + 1))
+	done
+	[ -e "$1" ]
+}
+
+# The modules init loaded (Debian kernels), the disks and the filesystems.
+fs_setup_check() {
+	if [ -f /fsmod/order ]; then
+		# only a module whose hardware is missing may fail (No such device)
+		bad=$(grep -v 'No such device' /tmp/fsmod.err 2>/dev/null)
+		[ -z "$bad" ]
+		tap $? "the $(wc -l </fsmod/order) disk and filesystem modules load ($(tr '\n' ' ' </fsmod/order); refused for want of hardware: $(grep -c 'No such device' /tmp/fsmod.err 2>/dev/null)) $(echo "$bad" | tr '\n' ' ')"
+	fi
+	for f in $FS_DISKS; do
+		wait_file "/sys/block/${f#*:}" 5 && [ -b "/dev/${f#*:}" ]
+		tap $? "virtio disk /dev/${f#*:} is there (for ${f%%:*})"
+		grep -qw "${f%%:*}" /proc/filesystems
+		tap $? "the kernel knows ${f%%:*}"
+	done
+	out=$($FIO --version 2>&1)
+	tap $? "fio runs in the guest ($out)"
+	out=$($FSFREEZE --version 2>&1)
+	tap $? "util-linux fsfreeze runs in the guest ($out)"
+}
+
+# fs_mount_all: mount the three disks on /mnt/ext4, /mnt/xfs, /mnt/btrfs
+fs_mount_all() {
+	for f in $FS_DISKS; do
+		mkdir -p "/mnt/${f%%:*}"
+		expect 0 "mount /dev/${f#*:} (${f%%:*}) on /mnt/${f%%:*}" \
+			mount -t "${f%%:*}" "/dev/${f#*:}" "/mnt/${f%%:*}"
+	done
+}
+
+# fs_umount_all: unmount them again (each must succeed)
+fs_umount_all() {
+	for fs in $FS_ALL; do
+		expect 0 "umount /mnt/$fs" umount "/mnt/$fs"
+	done
+}
+
+# fio_start DIR SECONDS: fio in the background on DIR/fio.data (16 MiB of
+# 4 KiB blocks, each carrying a crc32c of its data), three jobs in a row:
+# fill writes the whole file; rand writes blocks at random for SECONDS,
+# reading each batch of 64 back and checking it (verify_backlog); check
+# then reads the whole file with O_DIRECT, from the disk, and checks every
+# block. A mismatch stops fio with an error. Its output goes to
+# /tmp/fio.<name of DIR>, its exit code to /tmp/fio.<name>.rc.
+FIO_BLOCKS=4096
+fio_start() {
+	name=${1##*/}
+	rm -f "/tmp/fio.$name" "/tmp/fio.$name.rc"
+	( $FIO --filename="$1/fio.data" --size=$((FIO_BLOCKS * 4))k --bs=4k \
+		--ioengine=psync --verify=crc32c --verify_fatal=1 \
+		--verify_state_save=0 \
+		--name=fill --rw=write --do_verify=0 --end_fsync=1 \
+		--name=rand --stonewall --rw=randwrite --fsync=64 \
+		--verify_backlog=64 --time_based --runtime="$2" \
+		--name=check --stonewall --rw=read --direct=1 \
+		>"/tmp/fio.$name" 2>&1
+	  echo $? >"/tmp/fio.$name.rc" ) &
+}
+
+# fio_wait DIR SECONDS: wait at most SECONDS (scaled) for DIR's fio; ok
+# only if fio exited 0, each job reports err=0, rand read blocks back to
+# check them as it went, and check read and checked every block
+fio_wait() {
+	dir=$1 name=${1##*/}
+	if ! wait_file "/tmp/fio.$name.rc" "$2"; then
+		tap 1 "fio on $1 still runs $(($2 * SCALE)) s after its end (blocked?): $(tail -n 3 "/tmp/fio.$name" | tr '\n' ' ')"
+		return
+	fi
+	rc=$(cat "/tmp/fio.$name.rc")
+	sed "s/^/fio $name: /" "/tmp/fio.$name"	# to the console log, for a post-mortem
+	# "issued rwts: total=READS,WRITES,...", one line per job in job order
+	set -- $(sed -n 's/.*issued rwts: total=\([0-9]*\),\([0-9]*\),.*/\1 \2/p' "/tmp/fio.$name") \
+		0 0 0 0 0 0
+	errs=$(grep -iE 'verify|crc32c|err=|fio:' "/tmp/fio.$name" | grep -v 'err= 0' | head -n 3 | tr '\n' ' ')
+	[ "$rc" = 0 ] && [ "$(grep -c 'err= 0' "/tmp/fio.$name")" = 3 ] && [ -z "$errs" ] &&
+		[ "$2" = $FIO_BLOCKS ] && [ "$3" -gt 0 ] && [ "$4" -gt 0 ] && [ "$5" = $FIO_BLOCKS ]
+	tap $? "fio on $dir: exit $rc; $2 blocks filled, $4 written at random with $3 read back and checked as it went, then $5 of $FIO_BLOCKS read from the disk and checked${errs:+: $errs}"
+}
+
+# fs_freeze_cycles SECONDS: freeze and thaw each mount point in turn for
+# SECONDS, 200 ms frozen each time (not scaled: on a slow kernel, as many
+# cycles as the time allows); one line per filesystem: every fsfreeze -f
+# and -u exited 0
+fs_freeze_cycles() {
+	end=$(($(uptime_s) + $1))
+	cycles=0
+	for fs in $FS_ALL; do : >"/tmp/freeze.$fs"; done	# what failed
+	while [ "$(uptime_s)" -lt $end ]; do
+		for fs in $FS_ALL; do
+			$FSFREEZE -f "/mnt/$fs" >>"/tmp/freeze.$fs" 2>&1 || echo "-f exit $?;" >>"/tmp/freeze.$fs"
+			usleep 200000
+			$FSFREEZE -u "/mnt/$fs" >>"/tmp/freeze.$fs" 2>&1 || echo "-u exit $?;" >>"/tmp/freeze.$fs"
+		done
+		cycles=$((cycles + 1))
+		usleep 300000
+	done
+	for fs in $FS_ALL; do
+		[ $cycles -gt 0 ] && [ ! -s "/tmp/freeze.$fs" ]
+		tap $? "$cycles fsfreeze -f / -u cycles on /mnt/$fs under fio, all exit 0 $(tr '\n' ' ' <"/tmp/freeze.$fs")"
+	done
+}
+
+# fs_frozen_writer FS: a writer to a frozen filesystem waits, and finishes
+# once it is thawed
+fs_frozen_writer() {
+	m=/mnt/$1
+	rm -f /tmp/probe.rc
+	expect 0 "fsfreeze -f $m" $FSFREEZE -f "$m"
+	( dd if=/dev/zero of="$m/frozen-probe" bs=4k count=16 conv=fsync 2>/dev/null
+	  echo $? >/tmp/probe.rc ) &
+	pause 500
+	[ ! -e /tmp/probe.rc ]
+	tap $? "a writer to frozen $m has not finished after $(ms 500) ms"
+	expect 0 "fsfreeze -u $m" $FSFREEZE -u "$m"
+	wait_file /tmp/probe.rc 10 && [ "$(cat /tmp/probe.rc)" = 0 ] &&
+		[ "$(stat -c %s "$m/frozen-probe")" = 65536 ]
+	tap $? "the writer finishes after the thaw (exit $(cat /tmp/probe.rc 2>/dev/null), $(stat -c %s "$m/frozen-probe" 2>/dev/null) bytes of 65536)"
+}
+
+# Smoke test of the machinery, without the module: fio verifies its data
+# on the three filesystems while fsfreeze freezes and thaws them.
+suite_fs() {
+	fs_setup_check
+	fs_mount_all
+	for fs in $FS_ALL; do fio_start "/mnt/$fs" 20; done
+	fs_freeze_cycles 15
+	for fs in $FS_ALL; do fio_wait "/mnt/$fs" 60; done
+	for fs in $FS_ALL; do fs_frozen_writer "$fs"; done
+	fs_umount_all
+}
