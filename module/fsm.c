@@ -266,7 +266,10 @@ int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now)
 		if (s->state == FSM_FREEZING)
 			verdict = fsm_end(s, now < s->deadline ? FSM_ERR_ABORTED :
 					  FSM_ERR_TIMEOUT, now);
+		/*@ assert unreleased: s->holds == FSM_HOLD_FREEZING &&
+			s->fs_released == s->fs_frozen && !is_open(s); */
 		s->holds = FSM_HOLD_NONE;
+		//@ assert nothing_held: holds_valid(s);
 		return verdict;
 	}
 	s->fs_frozen++;
@@ -288,6 +291,7 @@ int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now)
 	//@ assert holding: holds_valid(s);
 	//@ assert still_open: !remembered(s, s->gen) && log_valid(s);
 	//@ assert ready: session_valid(s);
+	//@ assert log_as_before: log_kept{Pre, Here}(s);
 	if (now >= s->deadline)	/* the sync outlived the deadline */
 		return fsm_end(s, FSM_ERR_TIMEOUT, now);
 	s->clock = now;

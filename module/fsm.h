@@ -210,6 +210,9 @@ struct fsm_session {
   // The verdict orders the filesystems released.
   predicate releases(integer v) = v >= FSM_RELEASE;
 
+  // The verdict without the release order.
+  logic integer verdict(integer v) = v >= FSM_RELEASE ? v - FSM_RELEASE : v;
+
   predicate is_end(integer how) =
     how == FSM_ERR_NONE || how == FSM_ERR_TIMEOUT || how == FSM_ERR_ABORTED;
 

@@ -96,11 +96,12 @@ void late_thawer_after_refreeze(struct fsm_session *s, unsigned long long g2,
 {
 	unsigned long long g1 = s->gen;
 	int worker = fsm_timeout(s, g1, t_worker);
-	//@ assert expired: worker == FSM_EXPIRED && shows_timeout(s);
+	//@ assert expired: verdict(worker) == FSM_EXPIRED && shows_timeout(s);
 	int refreeze = fsm_freeze(s, g2, timeout2, t2, 0);
 	//@ assert failure_does_not_block: refreeze == FSM_FROZE;
 Refrozen:
 	;
+	//@ assert still_logged: logged(s, g1, FSM_ERR_TIMEOUT) && names_ended(s, g1);
 	int late = fsm_thaw(s, g1, t_thaw);
 	//@ assert late_thawer_learns: late == FSM_E_TIMED_OUT;
 	//@ assert second_freeze_intact: s->state == FSM_FROZEN && s->gen == g2;
@@ -124,7 +125,9 @@ void thawed_by_another(struct fsm_session *s, unsigned long long t_admin,
 	unsigned long long g = s->gen;
 	int admin = fsm_thaw(s, FSM_GEN_ANY, t_admin);
 	int mine = fsm_thaw(s, g, t_thaw);
-	//@ assert admin_won: admin == FSM_THAWED;
+	//@ assert admin_won: verdict(admin) == FSM_THAWED;
+	//@ assert released_by_the_winner: releases(admin) <==> \at(s->holds, Pre) == FSM_HOLD_FROZEN;
+	//@ assert not_twice: !releases(mine) && s->fs_released == s->fs_frozen;
 	//@ assert requester_told: mine == FSM_E_NOT_FROZEN;
 	//@ assert ended_once: s->thaws == \at(s->thaws, Pre) + 1;
 }
@@ -149,8 +152,8 @@ void worker_before_thaw(struct fsm_session *s, unsigned long long t_worker,
 
 	fsm_timeout(s, g, t_worker);
 	int thaw = fsm_thaw(s, g, t_thaw);
-	//@ assert time_decides_in_time: t_thaw < deadline ==> thaw == FSM_THAWED;
-	//@ assert time_decides_late: t_thaw >= deadline ==> thaw == FSM_EXPIRED || thaw == FSM_E_TIMED_OUT;
+	//@ assert time_decides_in_time: t_thaw < deadline ==> verdict(thaw) == FSM_THAWED;
+	//@ assert time_decides_late: t_thaw >= deadline ==> verdict(thaw) == FSM_EXPIRED || thaw == FSM_E_TIMED_OUT;
 	//@ assert loser_learns: t_thaw >= deadline ==> shows_timeout(s);
 	//@ assert ended_once: s->thaws + s->timeouts == \at(s->thaws + s->timeouts, Pre) + 1;
 }
@@ -173,7 +176,7 @@ void thaw_after_deadline_twice(struct fsm_session *s,
 	int first = fsm_thaw(s, g, t_thaw);
 	int again = fsm_thaw(s, g, t_again);
 	int any = fsm_thaw(s, FSM_GEN_ANY, t_again);
-	//@ assert first_refused: first == FSM_EXPIRED;
+	//@ assert first_refused: verdict(first) == FSM_EXPIRED;
 	//@ assert again_refused: again == FSM_E_TIMED_OUT && any == FSM_E_TIMED_OUT;
 	//@ assert shows_failed: shows_timeout(s);
 	//@ assert counted_once: s->timeouts == \at(s->timeouts, Pre) + 1;
@@ -210,6 +213,7 @@ Requested:
 	int done = fsm_frozen(s, 1, t_done);
 	//@ assert released_at_completion: done == FSM_IGNORED + FSM_RELEASE;
 	//@ assert released_once: s->fs_released == s->fs_frozen && s->holds == FSM_HOLD_NONE;
+	//@ assert still_logged: logged(s, g, FSM_ERR_TIMEOUT) && names_ended(s, g);
 	int thaw = fsm_thaw(s, g, t_thaw);
 	//@ assert late_thawer_told: thaw == FSM_E_TIMED_OUT;
 	//@ assert no_second_release: s->fs_released == s->fs_frozen;

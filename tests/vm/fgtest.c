@@ -739,8 +739,13 @@ static int run_list_stall(void)
 
 /* ---- the race ---------------------------------------------------------- */
 
+static int freeze_fs(int fd, const char *name, uint32_t timeout_ms,
+		     const int32_t *fds, uint32_t nr, uint32_t flags,
+		     uint64_t *gen);
+
 struct racer {
 	int cpu;
+	int32_t dirfd;		/* -f: a filesystem of its own to freeze, or -1 */
 	unsigned int iterations;
 	unsigned int deadline_ms;
 	unsigned int seed;
@@ -804,7 +809,11 @@ static void *racer_fn(void *arg)
 		if (last_thawed)
 			check_thawed(r, fd, name, last_thawed);
 		/* a FAILED session freezes again: no reset between cycles */
-		e = req(fd, FREEZEGUARD_IOC_FREEZE, name, r->deadline_ms, 0, &gen);
+		if (r->dirfd >= 0)
+			e = freeze_fs(fd, name, r->deadline_ms, &r->dirfd, 1,
+				      FREEZEGUARD_FLAG_FS, &gen);
+		else
+			e = req(fd, FREEZEGUARD_IOC_FREEZE, name, r->deadline_ms, 0, &gen);
 		if (e) {
 			r->errors++;
 			continue;
@@ -860,19 +869,30 @@ static int run_race(int argc, char **argv)
 	unsigned long thawed = 0, timed_out = 0, spurious = 0, mismatched = 0, errors = 0;
 	unsigned long late = 0;
 	uint64_t t0;
+	const char *dirs[2] = { NULL, NULL };
 
-	while ((opt = getopt(argc, argv, "n:d:b")) != -1) {
+	while ((opt = getopt(argc, argv, "n:d:bf:")) != -1) {
 		if (opt == 'n')
 			iterations = atoi(optarg);
 		else if (opt == 'd')
 			deadline_ms = atoi(optarg);
 		else if (opt == 'b')
 			expect_bug = 1;
+		else if (opt == 'f')	/* -f DIR0 -f DIR1: each racer freezes one */
+			dirs[dirs[0] ? 1 : 0] = optarg;
 	}
 	t0 = now_us();
 	for (i = 0; i < ncpu; i++) {
 		r[i] = (struct racer){ .cpu = i, .iterations = iterations,
-				       .deadline_ms = deadline_ms, .seed = 1234 + i };
+				       .deadline_ms = deadline_ms, .seed = 1234 + i,
+				       .dirfd = -1 };
+		if (dirs[i]) {
+			r[i].dirfd = open(dirs[i], O_RDONLY | O_CLOEXEC);
+			if (r[i].dirfd < 0) {
+				perror(dirs[i]);
+				return 1;
+			}
+		}
 		pthread_create(&th[i], NULL, racer_fn, &r[i]);
 	}
 	for (i = 0; i < ncpu; i++) {
@@ -884,15 +904,17 @@ static int run_race(int argc, char **argv)
 		errors += r[i].errors;
 		late += r[i].late_checks;
 	}
-	printf("race: %u cycles on %u CPUs, deadline %u ms, in %.1f s: %lu thawed in time, %lu timed out, %lu checked after their deadline, %lu spurious failures, %lu thaw-3 without FAILED/TIMEOUT, %lu other errors\n",
-	       iterations * ncpu, ncpu, deadline_ms, (now_us() - t0) / 1e6,
+	printf("race: %s%u cycles on %u CPUs, deadline %u ms, in %.1f s: %lu thawed in time, %lu timed out, %lu checked after their deadline, %lu spurious failures, %lu thaw-3 without FAILED/TIMEOUT, %lu other errors\n",
+	       dirs[0] ? "with filesystems: " : "", iterations * ncpu, ncpu,
+	       deadline_ms, (now_us() - t0) / 1e6,
 	       thawed, timed_out, late, spurious, mismatched, errors);
 	if (expect_bug)
-		tap(spurious > 0, "race (KB 915331 variant): spurious failures seen: %lu (must be > 0)",
-		    spurious);
+		tap(spurious > 0, "race%s (KB 915331 variant): spurious failures seen: %lu (must be > 0)",
+		    dirs[0] ? " with filesystems" : "", spurious);
 	else
 		tap(spurious == 0 && mismatched == 0 && errors == 0 && thawed > 0 && timed_out > 0,
-		    "race: %lu cycles, %lu thawed, %lu timed out, %lu spurious failures (must be 0), %lu mismatched, %lu errors",
+		    "race%s: %lu cycles, %lu thawed, %lu timed out, %lu spurious failures (must be 0), %lu mismatched, %lu errors",
+		    dirs[0] ? " with filesystems" : "",
 		    thawed + timed_out, thawed, timed_out, spurious, mismatched, errors);
 	return failed;
 }
@@ -1087,6 +1109,6 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 127;
 	}
-	fprintf(stderr, "usage: fgtest abi | wait [-s SCALE] | freeze-remove [-n ITER] | list-stall | race [-n ITER] [-d DEADLINE_MS] [-b] | ignore-sigchld PROG [ARGS] | fs-abi DIR | mono\n");
+	fprintf(stderr, "usage: fgtest abi | wait [-s SCALE] | freeze-remove [-n ITER] | list-stall | race [-n ITER] [-d DEADLINE_MS] [-b] [-f DIR -f DIR] | ignore-sigchld PROG [ARGS] | fs-abi DIR | mono\n");
 	return 2;
 }

@@ -471,54 +471,245 @@ fio_wait() {
 	tap $? "fio on $dir: exit $rc; $2 blocks filled, $4 written at random with $3 read back and checked as it went, then $5 of $FIO_BLOCKS read from the disk and checked${errs:+: $errs}"
 }
 
-# fs_freeze_cycles SECONDS: freeze and thaw each mount point in turn for
-# SECONDS, 200 ms frozen each time (not scaled: on a slow kernel, as many
-# cycles as the time allows); one line per filesystem: every fsfreeze -f
-# and -u exited 0
-fs_freeze_cycles() {
-	end=$(($(uptime_s) + $1))
-	cycles=0
-	for fs in $FS_ALL; do : >"/tmp/freeze.$fs"; done	# what failed
+# --- freezeguard's filesystem freezes (suite fs) -----------------------------
+mono() { fgtest mono; }	# CLOCK_MONOTONIC in ms
+
+# writer_start FS TAG: a writer to /mnt/FS in the background; when it ends,
+# "EXIT END_MS" goes to /tmp/w.TAG
+writer_start() {
+	rm -f "/tmp/w.$2"
+	( dd if=/dev/zero of="/mnt/$1/w.$2" bs=4k count=4 conv=fsync 2>/dev/null
+	  echo "$? $(mono)" >"/tmp/w.$2" ) &
+}
+writer_done() { [ -e "/tmp/w.$1" ] && [ "$(cut -d' ' -f1 "/tmp/w.$1")" = 0 ]; }
+writer_end() { cut -d' ' -f2 "/tmp/w.$1"; }
+
+# fs_json NAME: freezectl status --json NAME, on one line
+fs_json() { freezectl status --json "$1" 2>&1 | tr -d '\n '; }
+
+# A freeze with a filesystem blocks its writers until the thaw, and the
+# thaw releases it: the filesystem is no longer frozen or held.
+scenario_fs_thaw() {
+	for fs in $FS_ALL; do
+		g=$(freezectl freeze -q "t$fs" --fs "/mnt/$fs" --timeout $(ms 20000))
+		tap $? "freeze -q t$fs --fs /mnt/$fs ($g)"
+		js=$(fs_json "t$fs")
+		case $js in *'"state":"FROZEN"'*'"held":true'*) tap 0 "t$fs FROZEN, /mnt/$fs held";;
+		*) tap 1 "t$fs FROZEN, /mnt/$fs held: $js";; esac
+		writer_start "$fs" t
+		pause 500
+		! writer_done t
+		tap $? "a writer to /mnt/$fs waits while t$fs holds it"
+		expect 0 "thaw t$fs --generation $g" freezectl thaw "t$fs" --generation "$g"
+		wait_file /tmp/w.t 10 && writer_done t
+		tap $? "the writer to /mnt/$fs resumes after the thaw"
+		js=$(fs_json "t$fs")
+		case $js in *'"held":false'*'"frozen":false'*) tap 0 "t$fs holds nothing after the thaw";;
+		*) tap 1 "t$fs holds nothing after the thaw: $js";; esac
+	done
+}
+
+# The deadline thaws: a writer blocked by a freeze nobody thaws resumes
+# at its deadline. Prints the time from the deadline to the writer resumed
+# (measured from before the FREEZE: an upper bound).
+scenario_fs_deadline() {
+	t=$(ms 1500)
+	for fs in $FS_ALL; do
+		t0=$(mono)
+		g=$(freezectl freeze -q "d$fs" --fs "/mnt/$fs" --timeout "$t")
+		writer_start "$fs" d
+		wait_file /tmp/w.d $((t / 1000 + 20)) && writer_done d
+		tap $? "the writer to /mnt/$fs resumes when freeze $g reaches its deadline"
+		echo "fsresume: $fs: deadline to writer resumed $(($(writer_end d) - t0 - t)) ms (freeze of $t ms, not owner-bound)"
+		check "d$fs FAILED / TIMEOUT" "d$fs" state FAILED last_error TIMEOUT
+		expect 3 "the late thaw of d$fs exits 3" freezectl thaw "d$fs" --generation "$g"
+	done
+}
+
+# Owner-bound: freezectl run holds the freeze; SIGKILL it, and the
+# filesystem is thawed at once (abort), not at the deadline.
+scenario_fs_owner() {
+	for fs in $FS_ALL; do
+		freezectl run "o$fs" --fs "/mnt/$fs" --timeout $(ms 30000) -- sleep 60 &
+		pid=$!
+		i=0
+		while [ "$(field "o$fs" state)" != FROZEN ] && [ $i -lt 100 ]; do usleep 50000; i=$((i + 1)); done
+		writer_start "$fs" o
+		pause 300
+		! writer_done o
+		tap $? "a writer to /mnt/$fs waits while freezectl run holds it"
+		t0=$(mono)
+		kill -9 $pid
+		wait_file /tmp/w.o 10 && writer_done o
+		tap $? "the writer to /mnt/$fs resumes once the owner is SIGKILLed"
+		echo "fsresume: $fs: owner SIGKILLed to writer resumed $(($(writer_end o) - t0)) ms (deadline was $(ms 30000) ms away)"
+		check "o$fs ended ABORTED by its owner's death, not at the deadline" "o$fs" state STABLE last_error ABORTED aborts 1
+		for p in $(grep -lx sleep /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3); do
+			kill "$p" 2>/dev/null	# the program freezectl ran
+		done
+	done
+	dmesg | grep -q "session oext4: the owner of freeze .* is gone: aborting it"
+	tap $? "the kernel log says the owner of oext4's freeze is gone"
+}
+
+# The deadline passes while FREEZING (the sync outlasts it; here the
+# fault knob holds the freeze back once the filesystem froze): the worker
+# ends it timed out, and the filesystem is thawed the moment the freeze
+# completes. A lost thaw would leave the writer blocked.
+scenario_fs_freezing_timeout() {
+	echo $(($(ms 1000) * 1000)) > $D/fault_freeze_delay_us
+	expect 3 "a freeze whose deadline passes while FREEZING exits 3" \
+		freezectl freeze fz --fs /mnt/ext4 --timeout $(ms 300)
+	echo 0 > $D/fault_freeze_delay_us
+	check "fz FAILED / TIMEOUT" fz state FAILED last_error TIMEOUT timeouts 1
+	writer_start ext4 fz
+	wait_file /tmp/w.fz 5 && writer_done fz
+	tap $? "/mnt/ext4 was thawed: a writer finishes at once"
+	js=$(fs_json fz)
+	case $js in *'"held":false'*'"frozen":false'*) tap 0 "fz holds nothing";;
+	*) tap 1 "fz holds nothing: $js";; esac
+	# and while FREEZING, a thaw is refused and an abort ends it
+	echo $(($(ms 1500) * 1000)) > $D/fault_freeze_delay_us
+	freezectl freeze -q fz --fs /mnt/ext4 --timeout $(ms 20000) >/tmp/fz.out 2>&1 &
+	fzpid=$!
+	pause 500
+	check "fz FREEZING while the filesystem freezes" fz state FREEZING
+	expect 1 "thaw while FREEZING: EBUSY" freezectl thaw fz --current
+	expect 0 "abort while FREEZING" freezectl abort fz --current
+	wait $fzpid
+	tap $? "the FREEZE that was aborted while FREEZING fails ($(cat /tmp/fz.out))"
+	echo 0 > $D/fault_freeze_delay_us
+	writer_start ext4 fz2
+	wait_file /tmp/w.fz2 5 && writer_done fz2
+	tap $? "/mnt/ext4 was thawed after the abort"
+}
+
+# One filesystem, two sessions; a second filesystem that cannot freeze,
+# or is held by another session: nothing of the refused freeze stays frozen.
+scenario_fs_busy() {
+	ga=$(freezectl freeze -q ba --fs /mnt/xfs --timeout $(ms 20000))
+	expect 1 "a second session freezing /mnt/xfs: EBUSY" \
+		freezectl freeze bb --fs /mnt/ext4 --fs /mnt/xfs --timeout $(ms 20000)
+	writer_start ext4 bb
+	wait_file /tmp/w.bb 5 && writer_done bb
+	tap $? "/mnt/ext4, frozen first, was rolled back: its writer finishes"
+	check "bb ended, nothing held" bb state STABLE last_error ABORTED
+	expect 1 "freezing a tmpfs with ext4: EOPNOTSUPP" \
+		freezectl freeze bc --fs /mnt/ext4 --fs /tmp --timeout $(ms 20000)
+	writer_start ext4 bc
+	wait_file /tmp/w.bc 5 && writer_done bc
+	tap $? "/mnt/ext4 is not frozen after the refused freeze"
+	expect 0 "thaw ba" freezectl thaw ba --generation "$ga"
+	expect 2 "more than 16 --fs is a usage error" freezectl freeze bd \
+		--fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 \
+		--fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 \
+		--fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 \
+		--fs /mnt/ext4 --fs /mnt/ext4
+}
+
+# An administrator's fsfreeze under a session. 6.6+: the session freezes
+# as the kernel holder, so fsfreeze -u cannot thaw it, fsfreeze -f nests,
+# and the session's thaw leaves the administrator's freeze in place.
+# Before 6.6 there are no holders: fsfreeze -f is EBUSY, fsfreeze -u thaws
+# the session's freeze, which the session notices and reports.
+scenario_fs_admin() {
+	case $(uname -r) in
+	6.1.*)
+		g=$(freezectl freeze -q ad --fs /mnt/ext4 --timeout $(ms 20000))
+		expect 1 "6.1: fsfreeze -f under a session: EBUSY" $FSFREEZE -f /mnt/ext4
+		expect 0 "6.1: fsfreeze -u under a session thaws it (no holders)" $FSFREEZE -u /mnt/ext4
+		js=$(fs_json ad)
+		case $js in *'"lost":true'*) tap 0 "the session reports the filesystem thawed under it (lost)";;
+		*) tap 1 "the session reports the filesystem thawed under it (lost): $js";; esac
+		expect 0 "thaw ad" freezectl thaw ad --generation "$g"
+		dmesg | grep -q "session ad: ext4 filesystem .* was thawed by someone else during freeze $g"
+		tap $? "the kernel log says ad's filesystem was thawed by someone else"
+		;;
+	*)
+		g=$(freezectl freeze -q ad --fs /mnt/ext4 --timeout $(ms 20000))
+		expect 1 "fsfreeze -u cannot thaw the session's freeze (kernel holder)" $FSFREEZE -u /mnt/ext4
+		expect 0 "fsfreeze -f under a session nests" $FSFREEZE -f /mnt/ext4
+		expect 0 "thaw ad" freezectl thaw ad --generation "$g"
+		writer_start ext4 ad
+		pause 500
+		! writer_done ad
+		tap $? "the administrator's freeze survives the session's thaw"
+		js=$(fs_json ad)
+		case $js in *'"lost":false'*) tap 0 "no loss reported";; *) tap 1 "no loss reported: $js";; esac
+		g=$(freezectl freeze -q ad --fs /mnt/ext4 --timeout $(ms 500))
+		tap $? "a session freezes the filesystem the administrator holds frozen (nested)"
+		pause 1500
+		check "ad timed out" ad state FAILED last_error TIMEOUT
+		! writer_done ad
+		tap $? "the administrator's freeze survives the session's timeout"
+		expect 0 "fsfreeze -u" $FSFREEZE -u /mnt/ext4
+		wait_file /tmp/w.ad 5 && writer_done ad
+		tap $? "the writer resumes after the administrator's thaw"
+		;;
+	esac
+}
+
+# fio verifying its data while freezeguard freezes, thaws, aborts and lets
+# freezes time out, on the three filesystems at once.
+scenario_fs_fio() {
+	for fs in $FS_ALL; do fio_start "/mnt/$fs" 60; done
+	end=$(($(uptime_s) + 55))
+	cycles=0 bad=''
 	while [ "$(uptime_s)" -lt $end ]; do
 		for fs in $FS_ALL; do
-			$FSFREEZE -f "/mnt/$fs" >>"/tmp/freeze.$fs" 2>&1 || echo "-f exit $?;" >>"/tmp/freeze.$fs"
-			usleep 200000
-			$FSFREEZE -u "/mnt/$fs" >>"/tmp/freeze.$fs" 2>&1 || echo "-u exit $?;" >>"/tmp/freeze.$fs"
+			g=$(freezectl freeze -q "f$fs" --fs "/mnt/$fs" --timeout $(ms 2000)) || bad="$bad freeze($fs)=$?"
+			usleep 100000
+			freezectl thaw "f$fs" --generation "$g" || bad="$bad thaw($fs)=$?"
+			g=$(freezectl freeze -q "f$fs" --fs "/mnt/$fs" --timeout $(ms 2000)) || bad="$bad freeze($fs)=$?"
+			usleep 50000
+			freezectl abort "f$fs" --generation "$g" || bad="$bad abort($fs)=$?"
+			g=$(freezectl freeze -q "f$fs" --fs "/mnt/$fs" --timeout $(ms 100)) || bad="$bad freeze($fs)=$?"
 		done
+		pause 300	# the last three time out
 		cycles=$((cycles + 1))
-		usleep 300000
 	done
+	[ $cycles -gt 0 ] && [ -z "$bad" ]
+	tap $? "$cycles cycles of freeze+thaw, freeze+abort, freeze+timeout on each filesystem under fio${bad:+: failed:$bad}"
 	for fs in $FS_ALL; do
-		[ $cycles -gt 0 ] && [ ! -s "/tmp/freeze.$fs" ]
-		tap $? "$cycles fsfreeze -f / -u cycles on /mnt/$fs under fio, all exit 0 $(tr '\n' ' ' <"/tmp/freeze.$fs")"
+		check "f$fs: every freeze ended, $cycles timed out" "f$fs" timeouts $cycles
 	done
+	for fs in $FS_ALL; do fio_wait "/mnt/$fs" 120; done
 }
 
-# fs_frozen_writer FS: a writer to a frozen filesystem waits, and finishes
-# once it is thawed
-fs_frozen_writer() {
-	m=/mnt/$1
-	rm -f /tmp/probe.rc
-	expect 0 "fsfreeze -f $m" $FSFREEZE -f "$m"
-	( dd if=/dev/zero of="$m/frozen-probe" bs=4k count=16 conv=fsync 2>/dev/null
-	  echo $? >/tmp/probe.rc ) &
-	pause 500
-	[ ! -e /tmp/probe.rc ]
-	tap $? "a writer to frozen $m has not finished after $(ms 500) ms"
-	expect 0 "fsfreeze -u $m" $FSFREEZE -u "$m"
-	wait_file /tmp/probe.rc 10 && [ "$(cat /tmp/probe.rc)" = 0 ] &&
-		[ "$(stat -c %s "$m/frozen-probe")" = 65536 ]
-	tap $? "the writer finishes after the thaw (exit $(cat /tmp/probe.rc 2>/dev/null), $(stat -c %s "$m/frozen-probe" 2>/dev/null) bytes of 65536)"
+# rmmod thaws every filesystem the module holds.
+scenario_fs_rmmod() {
+	freezectl freeze rx --fs /mnt/xfs --fs /mnt/btrfs --timeout $(ms 30000)
+	writer_start btrfs rm
+	pause 300
+	! writer_done rm
+	tap $? "a writer to /mnt/btrfs waits"
+	expect 0 "rmmod with a filesystem freeze held" rmmod freezeguard
+	wait_file /tmp/w.rm 5 && writer_done rm
+	tap $? "rmmod thawed /mnt/btrfs: its writer finished"
+	writer_start xfs rm2
+	wait_file /tmp/w.rm2 5 && writer_done rm2
+	tap $? "and /mnt/xfs"
 }
 
-# Smoke test of the machinery, without the module: fio verifies its data
-# on the three filesystems while fsfreeze freezes and thaws them.
 suite_fs() {
 	fs_setup_check
 	fs_mount_all
-	for fs in $FS_ALL; do fio_start "/mnt/$fs" 20; done
-	fs_freeze_cycles 15
-	for fs in $FS_ALL; do fio_wait "/mnt/$fs" 60; done
-	for fs in $FS_ALL; do fs_frozen_writer "$fs"; done
-	fs_umount_all
+	scenario_load
+	fgtest fs-abi /mnt/ext4
+	scenario_fs_thaw
+	scenario_fs_deadline
+	scenario_fs_owner
+	scenario_fs_freezing_timeout
+	scenario_fs_busy
+	scenario_fs_admin
+	fgtest race -n $((400 / SCALE)) -d $(ms 20) -f /mnt/ext4 -f /mnt/xfs
+	# the KB 915331 window wide open, as in scenario_race
+	echo 1 > $D/fault_skip_cancel
+	echo $(($(ms 2) * 1000)) > $D/fault_worker_delay_us
+	fgtest race -n $((200 / SCALE)) -d $(ms 20) -f /mnt/ext4 -f /mnt/xfs
+	echo 0 > $D/fault_skip_cancel
+	echo 0 > $D/fault_worker_delay_us
+	scenario_fs_fio
+	scenario_fs_rmmod
+	fs_umount_all	# fails if any reference to a filesystem was left behind
 }
