@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,6 +164,7 @@ struct label {
 
 static const struct label states[] = {
 	{ FREEZEGUARD_STATE_STABLE, "STABLE", "Stable" },
+	{ FREEZEGUARD_STATE_FREEZING, "FREEZING", "Waiting for freeze" },
 	{ FREEZEGUARD_STATE_FROZEN, "FROZEN", "Waiting for thaw" },
 	{ FREEZEGUARD_STATE_FAILED, "FAILED", "Failed at freeze" },
 	{ 0, NULL, NULL },
@@ -210,13 +212,266 @@ static int name_check(const char *name)
 	return 0;
 }
 
-static void status_print_json(const struct freezeguard_status *st)
+/*
+ * The mounts, from /proc/self/mountinfo: a filesystem's device (its
+ * superblock's, as FILESYSTEMS reports it) to a mount point. root and
+ * point are kept as mountinfo escapes them (a space is \040), which is
+ * safe to print; json_string() undoes the escapes.
+ */
+struct mount_ent {
+	unsigned long long id;
+	unsigned int major, minor;
+	char *root, *point, *type;
+};
+
+static struct mount_ent *mounts;
+static size_t nr_mounts;
+
+/* Read once; without /proc (or memory) every mount point reads unknown. */
+static void mounts_load(void)
 {
+	static int loaded;
+	size_t cap = 0, alloc = 0;
+	char *line = NULL;
+	FILE *f;
+
+	if (loaded)
+		return;
+	loaded = 1;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		char *tok[16], *p = line;
+		struct mount_ent m;
+		int n = 0, i;
+
+		line[strcspn(line, "\n")] = '\0';
+		while (n < 16 && p)
+			tok[n++] = strsep(&p, " ");
+		/* ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAG...] - TYPE SOURCE ... */
+		for (i = 6; i < n - 1 && strcmp(tok[i], "-"); i++)
+			;
+		if (i >= n - 1 || sscanf(tok[2], "%u:%u", &m.major, &m.minor) != 2)
+			continue;
+		m.id = strtoull(tok[0], NULL, 10);
+		m.root = strdup(tok[3]);
+		m.point = strdup(tok[4]);
+		m.type = strdup(tok[i + 1]);
+		if (nr_mounts == alloc && m.root) {
+			struct mount_ent *more = realloc(mounts, (alloc + 64) * sizeof(*more));
+
+			if (more) {
+				mounts = more;
+				alloc += 64;
+			}
+		}
+		if (nr_mounts == alloc || !m.root || !m.point || !m.type) {
+			free(m.root);
+			free(m.point);
+			free(m.type);
+			break;
+		}
+		mounts[nr_mounts++] = m;
+	}
+	free(line);
+	fclose(f);
+}
+
+/* The mount of a filesystem: one of its whole root if there is one. */
+static const struct mount_ent *mount_by_dev(unsigned int major, unsigned int minor)
+{
+	const struct mount_ent *first = NULL;
+	size_t i;
+
+	mounts_load();
+	for (i = 0; i < nr_mounts; i++) {
+		if (mounts[i].major != major || mounts[i].minor != minor)
+			continue;
+		if (!strcmp(mounts[i].root, "/"))
+			return &mounts[i];
+		if (!first)
+			first = &mounts[i];
+	}
+	return first;
+}
+
+/* The length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned int c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	c = s[0] & (0x7F >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3F);
+	}
+	/* no overlong form, no surrogate, nothing above U+10FFFF */
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/*
+ * s as a JSON string; with mountinfo set, \ooo escapes are undone first.
+ * Control characters are escaped, and a byte that is not UTF-8 reads
+ * U+FFFD: a path is bytes, a JSON string is Unicode.
+ */
+static void json_string(const char *s, int mountinfo)
+{
+	char buf[PATH_MAX * 2];
+	const unsigned char *p;
+	size_t n = 0, len;
+
+	for (; *s && n < sizeof(buf) - 1; s++) {
+		if (mountinfo && s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			buf[n++] = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			buf[n++] = *s;
+		}
+	}
+	buf[n] = '\0';
+	putchar('"');
+	for (p = (const unsigned char *)buf; *p; p += len) {
+		len = utf8_len(p);
+		if (!len) {
+			fputs("\\ufffd", stdout);
+			len = 1;
+		} else if (*p == '"' || *p == '\\') {
+			printf("\\%c", *p);
+		} else if (*p < 0x20 || *p == 0x7F) {
+			printf("\\u%04x", *p);
+		} else {
+			fwrite(p, 1, len, stdout);
+		}
+	}
+	putchar('"');
+}
+
+/*
+ * The filesystems of a session's freeze, read with FILESYSTEMS. Returns 0
+ * when they are those of freeze gen, -1 otherwise (another freeze began
+ * meanwhile, the session is gone, or the module has no FILESYSTEMS).
+ */
+static int filesystems_get(int fd, const char *name, unsigned long long gen,
+			   struct freezeguard_filesystems *f)
+{
+	memset(f, 0, sizeof(*f));
+	strcpy(f->name, name);
+	if (ioctl(fd, FREEZEGUARD_IOC_FILESYSTEMS, f) || f->generation != gen ||
+	    f->count > FREEZEGUARD_FS_MAX)
+		return -1;
+	return 0;
+}
+
+/* f: the filesystems, or NULL: none, or unknown (JSON null). */
+static void fs_print_json(const struct freezeguard_filesystems *f, int known)
+{
+	const struct mount_ent *m;
+	unsigned int i;
+
+	if (!known) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('[');
+	for (i = 0; f && i < f->count; i++) {
+		const struct freezeguard_fs *fs = &f->fs[i];
+		char type[sizeof(fs->type) + 1];
+
+		memcpy(type, fs->type, sizeof(fs->type));
+		type[sizeof(fs->type)] = '\0';
+		m = mount_by_dev(fs->dev_major, fs->dev_minor);
+		printf("%s{\"device\":\"%u:%u\",\"mount\":", i ? "," : "",
+		       fs->dev_major, fs->dev_minor);
+		if (m)
+			json_string(m->point, 1);
+		else
+			fputs("null", stdout);
+		fputs(",\"type\":", stdout);
+		json_string(type, 0);
+		printf(",\"held\":%s,\"frozen\":%s,\"lost\":%s}",
+		       fs->flags & FREEZEGUARD_FS_HELD ? "true" : "false",
+		       fs->flags & FREEZEGUARD_FS_FROZEN ? "true" : "false",
+		       fs->flags & FREEZEGUARD_FS_LOST ? "true" : "false");
+	}
+	putchar(']');
+}
+
+/* One line per filesystem: "   Filesystem: /mnt/data (ext4, 8:1): frozen, held". */
+static void fs_print_text(const struct freezeguard_filesystems *f)
+{
+	const struct mount_ent *m;
+	unsigned int i;
+
+	for (i = 0; f && i < f->count; i++) {
+		const struct freezeguard_fs *fs = &f->fs[i];
+
+		m = mount_by_dev(fs->dev_major, fs->dev_minor);
+		printf("   Filesystem: %s (%.*s, %u:%u): %s%s%s\n", m ? m->point : "?",
+		       (int)sizeof(fs->type), fs->type, fs->dev_major, fs->dev_minor,
+		       fs->flags & FREEZEGUARD_FS_FROZEN ? "frozen" : "not frozen",
+		       fs->flags & FREEZEGUARD_FS_HELD ? ", held" : "",
+		       fs->flags & FREEZEGUARD_FS_LOST ?
+		       ", LOST (thawed by someone else while held)" : "");
+	}
+}
+
+/* A session and the filesystems of its current or last freeze. */
+struct session_view {
+	struct freezeguard_status st;
+	struct freezeguard_filesystems f;
+	int fs_known;	/* f is read and belongs to st.generation */
+};
+
+/*
+ * Read the filesystems of the freeze st names; STATUS and FILESYSTEMS are
+ * two ioctls, so if a new freeze came between them, read both again.
+ */
+static void view_fill(int fd, struct session_view *v)
+{
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		if (!v->st.nr_fs) {
+			memset(&v->f, 0, sizeof(v->f));
+			v->fs_known = 1;
+			return;
+		}
+		if (!filesystems_get(fd, v->st.name, v->st.generation, &v->f)) {
+			v->fs_known = 1;
+			return;
+		}
+		if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &v->st))
+			break;
+	}
+	v->fs_known = 0;
+}
+
+static void status_print_json(const struct session_view *v)
+{
+	const struct freezeguard_status *st = &v->st;
+
 	printf("{\"name\":\"%s\",\"state\":\"%s\",\"vss_state\":%u,"
 	       "\"last_error\":\"%s\",\"hresult\":\"0x%08X\","
 	       "\"generation\":%llu,\"timeout_ms\":%u,\"frozen_ms\":%llu,"
 	       "\"time_left_ms\":%llu,\"freezes\":%llu,\"thaws\":%llu,"
-	       "\"timeouts\":%llu,\"aborts\":%llu}",
+	       "\"timeouts\":%llu,\"aborts\":%llu,\"filesystems\":",
 	       st->name, label_of(states, st->state)->name, st->state,
 	       label_of(errors, st->last_error)->name, st->hresult,
 	       (unsigned long long)st->generation, st->timeout_ms,
@@ -225,11 +480,15 @@ static void status_print_json(const struct freezeguard_status *st)
 	       (unsigned long long)st->freezes,
 	       (unsigned long long)st->thaws, (unsigned long long)st->timeouts,
 	       (unsigned long long)st->aborts);
+	fs_print_json(&v->f, v->fs_known);
+	putchar('}');
 }
 
 /* As `vssadmin list writers` shows a writer. */
-static void status_print_text(const struct freezeguard_status *st)
+static void status_print_text(const struct session_view *v)
 {
+	const struct freezeguard_status *st = &v->st;
+
 	printf("Session name: '%s'\n", st->name);
 	printf("   State: [%u] %s (%s)\n", st->state, label_of(states, st->state)->text,
 	       label_of(states, st->state)->name);
@@ -239,27 +498,35 @@ static void status_print_text(const struct freezeguard_status *st)
 		printf("   Frozen for: %llu ms of %u ms, time left: %llu ms\n",
 		       (unsigned long long)st->frozen_ns / 1000000, st->timeout_ms,
 		       (unsigned long long)st->time_left_ns / 1000000);
+	else if (st->state == FREEZEGUARD_STATE_FREEZING)
+		printf("   Freezing its filesystems, time left: %llu ms of %u ms\n",
+		       (unsigned long long)st->time_left_ns / 1000000, st->timeout_ms);
 	printf("   Freezes: %llu, thaws: %llu, timeouts: %llu, aborts: %llu\n",
 	       (unsigned long long)st->freezes, (unsigned long long)st->thaws,
 	       (unsigned long long)st->timeouts, (unsigned long long)st->aborts);
+	if (!v->fs_known)
+		printf("   Filesystems: %u, not read (the session changed meanwhile)\n",
+		       st->nr_fs);
+	fs_print_text(&v->f);
 }
 
 static int do_status(int fd, const struct options *o, const char *name,
 		     char **argv __attribute__((unused)))
 {
-	struct freezeguard_status st;
+	struct session_view v;
 
-	memset(&st, 0, sizeof(st));
-	strcpy(st.name, name);
-	if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &st)) {
+	memset(&v, 0, sizeof(v));
+	strcpy(v.st.name, name);
+	if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &v.st)) {
 		err_errno(errno, "status %s", name);
 		return EXIT_ERROR;
 	}
+	view_fill(fd, &v);
 	if (o->json) {
-		status_print_json(&st);
+		status_print_json(&v);
 		putchar('\n');
 	} else {
-		status_print_text(&st);
+		status_print_text(&v);
 	}
 	return EXIT_OK;
 }
@@ -270,6 +537,7 @@ static int do_list(int fd, const struct options *o,
 {
 	struct freezeguard_status st[64];
 	struct freezeguard_list l;
+	struct session_view v;
 	unsigned int i, n = 0;
 
 	memset(&l, 0, sizeof(l));
@@ -284,14 +552,16 @@ static int do_list(int fd, const struct options *o,
 			return EXIT_ERROR;
 		}
 		for (i = 0; i < l.count; i++, n++) {
+			v.st = st[i];
+			view_fill(fd, &v);
 			if (o->json) {
 				if (n)
 					putchar(',');
-				status_print_json(&st[i]);
+				status_print_json(&v);
 			} else {
 				if (n)
 					putchar('\n');
-				status_print_text(&st[i]);
+				status_print_text(&v);
 			}
 		}
 	} while (l.cursor);
@@ -640,7 +910,7 @@ int main(int argc, char **argv)
 		case 's':
 			o.state = state_parse(optarg);
 			if (o.state < 0) {
-				fprintf(stderr, "%s: --state: one of STABLE, FROZEN, FAILED, not '%s'\n",
+				fprintf(stderr, "%s: --state: one of STABLE, FREEZING, FROZEN, FAILED, not '%s'\n",
 					prog, optarg);
 				return EXIT_USAGE;
 			}
