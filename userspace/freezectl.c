@@ -526,6 +526,7 @@ static void view_fill(int fd, struct session_view *v)
 		if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &v->st))
 			break;
 	}
+	memset(&v->f, 0, sizeof(v->f));	/* not those of st */
 	v->fs_known = 0;
 }
 
