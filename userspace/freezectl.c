@@ -511,6 +511,7 @@ struct session_view {
  */
 static void view_fill(int fd, struct session_view *v)
 {
+	struct freezeguard_status st;
 	int tries;
 
 	for (tries = 0; tries < 8; tries++) {
@@ -523,8 +524,12 @@ static void view_fill(int fd, struct session_view *v)
 			v->fs_known = 1;
 			return;
 		}
-		if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &v->st))
-			break;
+		/* STATUS takes only the name: every other field in must be 0. */
+		memset(&st, 0, sizeof(st));
+		strcpy(st.name, v->st.name);
+		if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &st))
+			break;	/* show what the first STATUS said */
+		v->st = st;
 	}
 	memset(&v->f, 0, sizeof(v->f));	/* not those of st */
 	v->fs_known = 0;
