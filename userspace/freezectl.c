@@ -877,7 +877,7 @@ static char *freeze_hint(int fd, int e, const struct freezeguard_req *req,
 			fputs(busy, m);
 			break;
 		}
-		fputs("the session was frozen or freezing", m);
+		fputs("the session was frozen or freezing, or still freezing the filesystems of a freeze that had ended", m);
 		if (one) {
 			fputs(", or ", m);
 			fs_arg_desc(m, a);
