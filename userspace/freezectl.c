@@ -6,10 +6,17 @@
  * and abort take --generation G (that freeze) or --current (whatever is
  * current: an administrator's override), never a silent default.
  *
- * Exit codes: 0 success; 1 error; 2 usage; 3 a thaw (or abort, or run's
- * thaw) was refused because that freeze had already timed out, so the
- * snapshot taken under it is not consistent; 4 wait timed out.
+ * freeze and run --fs PATH also freeze the filesystems the paths are on;
+ * run's freeze is then owned by its open device (FREEZEGUARD_FLAG_OWNED),
+ * so that the module thaws them at once should freezectl die.
+ *
+ * Exit codes: 0 success; 1 error (also a thaw in time of a freeze one of
+ * whose filesystems someone else thawed: the snapshot is not consistent
+ * either); 2 usage; 3 a thaw (or abort, or run's thaw) was refused because
+ * that freeze had already timed out, so the snapshot taken under it is not
+ * consistent; 4 wait timed out.
  */
+#define _GNU_SOURCE	/* statx */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +54,9 @@ struct options {
 	unsigned long long generation;	/* thaw/abort --generation; 0: not given */
 	int current;		/* thaw/abort --current */
 	int state;		/* wait --state; 0: any change */
+	const char *fs[FREEZEGUARD_FS_MAX];	/* freeze, run --fs */
+	unsigned int nr_fs;
+	int owned;		/* freeze, run --owned */
 };
 
 static const char *prog = "freezectl";
@@ -56,35 +68,50 @@ static void usage(FILE *f)
 "Drive freezeguard sessions: freeze/thaw with a deadline, KB 915331-proof.\n"
 "\n"
 "Commands:\n"
-"  freeze NAME [--timeout MS]   freeze (create NAME if needed); prints the\n"
-"                               generation (with -q: only its number)\n"
-"  thaw NAME --generation G     thaw freeze G; exit 3 if it had timed out\n"
+"  freeze NAME [--timeout MS] [--fs PATH]... [--owned]\n"
+"                               freeze (create NAME if needed), with the\n"
+"                               filesystem of each PATH; prints the generation\n"
+"                               (with -q: only its number)\n"
+"  thaw NAME --generation G     thaw freeze G; exit 3 if it had timed out, 1 if\n"
+"                               a filesystem of it was thawed by someone else\n"
 "  thaw NAME --current          thaw whatever freeze is current (override)\n"
 "  abort NAME --generation G    abandon freeze G (or --current: the override)\n"
 "  reset NAME                   FAILED -> STABLE, clearing the last error\n"
 "  create NAME                  create a session without freezing it\n"
 "  remove NAME                  remove a session that is not frozen\n"
-"  status NAME [--json]         show one session\n"
+"  status NAME [--json]         show one session and its filesystems\n"
 "  list [--json]                show every session (like vssadmin list writers)\n"
 "  wait NAME [--state S] [--timeout MS]\n"
-"                               wait until NAME is in state S (STABLE, FROZEN,\n"
-"                               FAILED), or until it changes; exit 4 on timeout\n"
-"  run NAME [--timeout MS] -- PROGRAM [ARGS...]\n"
+"                               wait until NAME is in state S (STABLE, FREEZING,\n"
+"                               FROZEN, FAILED), or until it changes; exit 4 on\n"
+"                               timeout\n"
+"  run NAME [--timeout MS] [--fs PATH]... [--owned] -- PROGRAM [ARGS...]\n"
 "                               freeze, run PROGRAM, thaw exactly that freeze;\n"
 "                               SIGINT, SIGTERM, SIGHUP, SIGQUIT are forwarded\n"
 "                               to PROGRAM, which is waited for, then thawed;\n"
-"                               exit 3 if the thaw came too late, 1 if PROGRAM\n"
-"                               failed or freezectl was interrupted\n"
+"                               exit 3 if the thaw came too late (with --fs:\n"
+"                               the filesystems were thawed under PROGRAM), 1 if\n"
+"                               PROGRAM failed, freezectl was interrupted, or a\n"
+"                               filesystem was thawed by someone else. With --fs\n"
+"                               the freeze is always owned (--owned)\n"
 "\n"
 "A generation is a freeze id, unique across sessions, re-created names and\n"
 "module reloads. A FAILED session can be frozen again; a late thaw of the\n"
 "freeze that timed out still exits 3. Deadlines run on CLOCK_MONOTONIC:\n"
-"time the machine spends suspended does not count.\n"
+"time the machine spends suspended does not count; with --fs the deadline\n"
+"runs from the request, the sync included (FREEZING until frozen).\n"
 "\n"
 "Options:\n"
-"  -t, --timeout MS      freeze, run: deadline in ms (0 = module default, 60000)\n"
+"  -t, --timeout MS      freeze, run: deadline in ms (0 = module default, 60000;\n"
+"                        with --fs 30000, at most 60000 by default)\n"
 "                        wait: give up after MS ms (0: check once, do not wait;\n"
 "                        absent: no limit)\n"
+"  -f, --fs PATH         freeze, run: also freeze the filesystem PATH is on (a\n"
+"                        directory or regular file: its mount point, say); up\n"
+"                        to %d, one filesystem named twice is frozen once\n"
+"      --owned           freeze, run: the freeze ends (aborted, its filesystems\n"
+"                        thawed) when freezectl exits or dies; freeze --owned\n"
+"                        therefore ends it at once (a test of the module)\n"
 "  -g, --generation G    thaw/abort: the freeze to end (G >= 1, as freeze\n"
 "                        printed it)\n"
 "  -c, --current         thaw/abort: whatever freeze is current (an\n"
@@ -96,48 +123,76 @@ static void usage(FILE *f)
 "  -h, --help            this help\n"
 "  -V, --version         version\n"
 "\n"
-"Example:\n"
+"A frozen filesystem blocks every write to it until thawed: PROGRAM must not\n"
+"write to the filesystems it runs under, nor freezectl's output go there.\n"
+"\n"
+"Examples:\n"
 "  gen=$(freezectl freeze -q db --timeout 30000)\n"
 "  # take the snapshot\n"
 "  freezectl thaw db --generation \"$gen\"    # exit 3: discard the snapshot\n"
+"  freezectl run backup --fs /mnt/data --timeout 20000 -- make-snapshot\n"
 "\n"
 "Exit codes: 0 success, 1 error, 2 usage, 3 the freeze timed out before thaw\n"
-"(the snapshot is not consistent), 4 wait timed out. See freezectl(8).\n");
+"(the snapshot is not consistent), 4 wait timed out. See freezectl(8).\n",
+		FREEZEGUARD_FS_MAX);
 }
 
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+/* What an errno means here, where it is the same for every request. */
+static const char *errno_hint(int e)
+{
+	switch (e) {
+	case ETIMEDOUT:
+		return "that freeze timed out before this thaw: the snapshot taken under it is not consistent";
+	case EALREADY:
+		return "that freeze had already been thawed; with --current: the session is not frozen";
+	case ECANCELED:
+		return "that freeze had been aborted";
+	case ESTALE:
+		return "this session does not know that freeze: never frozen here, more than "
+		       XSTR(FREEZEGUARD_HISTORY)
+		       " freezes ago, or the session was removed and re-created";
+	case EBUSY:
+		return "the session is frozen";
+	case EACCES:
+	case EPERM:
+		return "freezeguard needs root / CAP_SYS_ADMIN";
+	}
+	return NULL;
+}
+
+static void verr_hint(int e, const char *hint, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, ": %s", strerror(e));
+	if (hint)
+		fprintf(stderr, " (%s)", hint);
+	fputc('\n', stderr);
+}
+
+/* "freezectl: WHAT: strerror (HINT)"; no hint if hint is NULL. */
+static void __attribute__((format(printf, 3, 4)))
+err_hint(int e, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr_hint(e, hint, fmt, ap);
+	va_end(ap);
+}
+
+/* The same with the hint errno_hint() gives. */
 static void __attribute__((format(printf, 2, 3)))
 err_errno(int e, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verr_hint(e, errno_hint(e), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s", strerror(e));
-	switch (e) {
-	case ETIMEDOUT:
-		fputs(" (that freeze timed out before this thaw: the snapshot taken under it is not consistent)", stderr);
-		break;
-	case EALREADY:
-		fputs(" (that freeze had already been thawed; with --current: the session is not frozen)", stderr);
-		break;
-	case ECANCELED:
-		fputs(" (that freeze had been aborted)", stderr);
-		break;
-	case ESTALE:
-		fprintf(stderr, " (this session does not know that freeze: never frozen here, more than %d freezes ago, or the session was removed and re-created)",
-			FREEZEGUARD_HISTORY);
-		break;
-	case EBUSY:
-		fputs(" (the session is frozen)", stderr);
-		break;
-	case EACCES:
-	case EPERM:
-		fputs(" (freezeguard needs root / CAP_SYS_ADMIN)", stderr);
-		break;
-	}
-	fputc('\n', stderr);
 }
 
 static int open_device(const struct options *o)
@@ -163,6 +218,7 @@ struct label {
 
 static const struct label states[] = {
 	{ FREEZEGUARD_STATE_STABLE, "STABLE", "Stable" },
+	{ FREEZEGUARD_STATE_FREEZING, "FREEZING", "Waiting for freeze" },
 	{ FREEZEGUARD_STATE_FROZEN, "FROZEN", "Waiting for thaw" },
 	{ FREEZEGUARD_STATE_FAILED, "FAILED", "Failed at freeze" },
 	{ 0, NULL, NULL },
@@ -210,13 +266,284 @@ static int name_check(const char *name)
 	return 0;
 }
 
-static void status_print_json(const struct freezeguard_status *st)
+/*
+ * The mounts, from /proc/self/mountinfo: a filesystem's device (its
+ * superblock's, as FILESYSTEMS reports it) to a mount point. root and
+ * point are kept as mountinfo escapes them (a space is \040), which is
+ * safe to print; json_string() undoes the escapes.
+ */
+struct mount_ent {
+	unsigned long long id;
+	unsigned int major, minor;
+	char *root, *point, *type;
+};
+
+static struct mount_ent *mounts;
+static size_t nr_mounts;
+
+/* Read once; without /proc (or memory) every mount point reads unknown. */
+static void mounts_load(void)
 {
+	static int loaded;
+	size_t cap = 0, alloc = 0;
+	char *line = NULL;
+	FILE *f;
+
+	if (loaded)
+		return;
+	loaded = 1;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		char *tok[16], *p = line;
+		struct mount_ent m;
+		int n = 0, i;
+
+		line[strcspn(line, "\n")] = '\0';
+		while (n < 16 && p)
+			tok[n++] = strsep(&p, " ");
+		/* ID PARENT MAJ:MIN ROOT POINT OPTIONS [TAG...] - TYPE SOURCE ... */
+		for (i = 6; i < n - 1 && strcmp(tok[i], "-"); i++)
+			;
+		if (i >= n - 1 || sscanf(tok[2], "%u:%u", &m.major, &m.minor) != 2)
+			continue;
+		m.id = strtoull(tok[0], NULL, 10);
+		m.root = strdup(tok[3]);
+		m.point = strdup(tok[4]);
+		m.type = strdup(tok[i + 1]);
+		if (nr_mounts == alloc && m.root) {
+			struct mount_ent *more = realloc(mounts, (alloc + 64) * sizeof(*more));
+
+			if (more) {
+				mounts = more;
+				alloc += 64;
+			}
+		}
+		if (nr_mounts == alloc || !m.root || !m.point || !m.type) {
+			free(m.root);
+			free(m.point);
+			free(m.type);
+			break;
+		}
+		mounts[nr_mounts++] = m;
+	}
+	free(line);
+	fclose(f);
+}
+
+/* The mount of a filesystem: one of its whole root if there is one. */
+static const struct mount_ent *mount_by_dev(unsigned int major, unsigned int minor)
+{
+	const struct mount_ent *first = NULL;
+	size_t i;
+
+	mounts_load();
+	for (i = 0; i < nr_mounts; i++) {
+		if (mounts[i].major != major || mounts[i].minor != minor)
+			continue;
+		if (!strcmp(mounts[i].root, "/"))
+			return &mounts[i];
+		if (!first)
+			first = &mounts[i];
+	}
+	return first;
+}
+
+static const struct mount_ent *mount_by_id(unsigned long long id)
+{
+	size_t i;
+
+	mounts_load();
+	for (i = 0; i < nr_mounts; i++)
+		if (mounts[i].id == id)
+			return &mounts[i];
+	return NULL;
+}
+
+/* The length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned int c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	c = s[0] & (0x7F >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3F);
+	}
+	/* no overlong form, no surrogate, nothing above U+10FFFF */
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/*
+ * s as a JSON string; with mountinfo set, \ooo escapes are undone first.
+ * Control characters are escaped, and a byte that is not UTF-8 reads
+ * U+FFFD: a path is bytes, a JSON string is Unicode.
+ */
+static void json_string(const char *s, int mountinfo)
+{
+	char buf[PATH_MAX * 2];
+	const unsigned char *p;
+	size_t n = 0, len;
+
+	for (; *s && n < sizeof(buf) - 1; s++) {
+		if (mountinfo && s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			buf[n++] = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			buf[n++] = *s;
+		}
+	}
+	buf[n] = '\0';
+	putchar('"');
+	for (p = (const unsigned char *)buf; *p; p += len) {
+		len = utf8_len(p);
+		if (!len) {
+			fputs("\\ufffd", stdout);
+			len = 1;
+		} else if (*p == '"' || *p == '\\') {
+			printf("\\%c", *p);
+		} else if (*p < 0x20 || *p == 0x7F) {
+			printf("\\u%04x", *p);
+		} else {
+			fwrite(p, 1, len, stdout);
+		}
+	}
+	putchar('"');
+}
+
+/*
+ * The filesystems of a session's freeze, read with FILESYSTEMS. Returns 0
+ * when they are those of freeze gen (0: of the current or last freeze),
+ * -1 otherwise (another freeze began meanwhile, the session is gone, or
+ * the module has no FILESYSTEMS).
+ */
+static int filesystems_get(int fd, const char *name, unsigned long long gen,
+			   struct freezeguard_filesystems *f)
+{
+	memset(f, 0, sizeof(*f));
+	strcpy(f->name, name);
+	if (ioctl(fd, FREEZEGUARD_IOC_FILESYSTEMS, f) || (gen && f->generation != gen) ||
+	    f->count > FREEZEGUARD_FS_MAX)
+		return -1;
+	return 0;
+}
+
+/* f: the filesystems, or NULL: none, or unknown (JSON null). */
+static void fs_print_json(const struct freezeguard_filesystems *f, int known)
+{
+	const struct mount_ent *m;
+	unsigned int i;
+
+	if (!known) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('[');
+	for (i = 0; f && i < f->count; i++) {
+		const struct freezeguard_fs *fs = &f->fs[i];
+		char type[sizeof(fs->type) + 1];
+
+		memcpy(type, fs->type, sizeof(fs->type));
+		type[sizeof(fs->type)] = '\0';
+		m = mount_by_dev(fs->dev_major, fs->dev_minor);
+		printf("%s{\"device\":\"%u:%u\",\"mount\":", i ? "," : "",
+		       fs->dev_major, fs->dev_minor);
+		if (m)
+			json_string(m->point, 1);
+		else
+			fputs("null", stdout);
+		fputs(",\"type\":", stdout);
+		json_string(type, 0);
+		printf(",\"held\":%s,\"frozen\":%s,\"lost\":%s}",
+		       fs->flags & FREEZEGUARD_FS_HELD ? "true" : "false",
+		       fs->flags & FREEZEGUARD_FS_FROZEN ? "true" : "false",
+		       fs->flags & FREEZEGUARD_FS_LOST ? "true" : "false");
+	}
+	putchar(']');
+}
+
+/* One line per filesystem: "   Filesystem: /mnt/data (ext4, 8:1): frozen, held". */
+static void fs_print_text(const struct freezeguard_filesystems *f)
+{
+	const struct mount_ent *m;
+	unsigned int i;
+
+	for (i = 0; f && i < f->count; i++) {
+		const struct freezeguard_fs *fs = &f->fs[i];
+
+		m = mount_by_dev(fs->dev_major, fs->dev_minor);
+		printf("   Filesystem: %s (%.*s, %u:%u): %s%s%s\n", m ? m->point : "?",
+		       (int)sizeof(fs->type), fs->type, fs->dev_major, fs->dev_minor,
+		       fs->flags & FREEZEGUARD_FS_FROZEN ? "frozen" : "not frozen",
+		       fs->flags & FREEZEGUARD_FS_HELD ? ", held" : "",
+		       fs->flags & FREEZEGUARD_FS_LOST ?
+		       ", LOST (thawed by someone else while held)" : "");
+	}
+}
+
+/* A session and the filesystems of its current or last freeze. */
+struct session_view {
+	struct freezeguard_status st;
+	struct freezeguard_filesystems f;
+	int fs_known;	/* f is read and belongs to st.generation */
+};
+
+/*
+ * Read the filesystems of the freeze st names; STATUS and FILESYSTEMS are
+ * two ioctls, so if a new freeze came between them, read both again.
+ */
+static void view_fill(int fd, struct session_view *v)
+{
+	struct freezeguard_status st;
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		if (!v->st.nr_fs) {
+			memset(&v->f, 0, sizeof(v->f));
+			v->fs_known = 1;
+			return;
+		}
+		if (!filesystems_get(fd, v->st.name, v->st.generation, &v->f)) {
+			v->fs_known = 1;
+			return;
+		}
+		/* STATUS takes only the name: every other field in must be 0. */
+		memset(&st, 0, sizeof(st));
+		strcpy(st.name, v->st.name);
+		if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &st))
+			break;	/* show what the first STATUS said */
+		v->st = st;
+	}
+	memset(&v->f, 0, sizeof(v->f));	/* not those of st */
+	v->fs_known = 0;
+}
+
+static void status_print_json(const struct session_view *v)
+{
+	const struct freezeguard_status *st = &v->st;
+
 	printf("{\"name\":\"%s\",\"state\":\"%s\",\"vss_state\":%u,"
 	       "\"last_error\":\"%s\",\"hresult\":\"0x%08X\","
 	       "\"generation\":%llu,\"timeout_ms\":%u,\"frozen_ms\":%llu,"
 	       "\"time_left_ms\":%llu,\"freezes\":%llu,\"thaws\":%llu,"
-	       "\"timeouts\":%llu,\"aborts\":%llu}",
+	       "\"timeouts\":%llu,\"aborts\":%llu,\"filesystems\":",
 	       st->name, label_of(states, st->state)->name, st->state,
 	       label_of(errors, st->last_error)->name, st->hresult,
 	       (unsigned long long)st->generation, st->timeout_ms,
@@ -225,11 +552,15 @@ static void status_print_json(const struct freezeguard_status *st)
 	       (unsigned long long)st->freezes,
 	       (unsigned long long)st->thaws, (unsigned long long)st->timeouts,
 	       (unsigned long long)st->aborts);
+	fs_print_json(&v->f, v->fs_known);
+	putchar('}');
 }
 
 /* As `vssadmin list writers` shows a writer. */
-static void status_print_text(const struct freezeguard_status *st)
+static void status_print_text(const struct session_view *v)
 {
+	const struct freezeguard_status *st = &v->st;
+
 	printf("Session name: '%s'\n", st->name);
 	printf("   State: [%u] %s (%s)\n", st->state, label_of(states, st->state)->text,
 	       label_of(states, st->state)->name);
@@ -239,27 +570,35 @@ static void status_print_text(const struct freezeguard_status *st)
 		printf("   Frozen for: %llu ms of %u ms, time left: %llu ms\n",
 		       (unsigned long long)st->frozen_ns / 1000000, st->timeout_ms,
 		       (unsigned long long)st->time_left_ns / 1000000);
+	else if (st->state == FREEZEGUARD_STATE_FREEZING)
+		printf("   Freezing its filesystems, time left: %llu ms of %u ms\n",
+		       (unsigned long long)st->time_left_ns / 1000000, st->timeout_ms);
 	printf("   Freezes: %llu, thaws: %llu, timeouts: %llu, aborts: %llu\n",
 	       (unsigned long long)st->freezes, (unsigned long long)st->thaws,
 	       (unsigned long long)st->timeouts, (unsigned long long)st->aborts);
+	if (!v->fs_known)
+		printf("   Filesystems: %u, not read (the session changed meanwhile)\n",
+		       st->nr_fs);
+	fs_print_text(&v->f);
 }
 
 static int do_status(int fd, const struct options *o, const char *name,
 		     char **argv __attribute__((unused)))
 {
-	struct freezeguard_status st;
+	struct session_view v;
 
-	memset(&st, 0, sizeof(st));
-	strcpy(st.name, name);
-	if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &st)) {
+	memset(&v, 0, sizeof(v));
+	strcpy(v.st.name, name);
+	if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &v.st)) {
 		err_errno(errno, "status %s", name);
 		return EXIT_ERROR;
 	}
+	view_fill(fd, &v);
 	if (o->json) {
-		status_print_json(&st);
+		status_print_json(&v);
 		putchar('\n');
 	} else {
-		status_print_text(&st);
+		status_print_text(&v);
 	}
 	return EXIT_OK;
 }
@@ -270,6 +609,7 @@ static int do_list(int fd, const struct options *o,
 {
 	struct freezeguard_status st[64];
 	struct freezeguard_list l;
+	struct session_view v;
 	unsigned int i, n = 0;
 
 	memset(&l, 0, sizeof(l));
@@ -284,14 +624,16 @@ static int do_list(int fd, const struct options *o,
 			return EXIT_ERROR;
 		}
 		for (i = 0; i < l.count; i++, n++) {
+			v.st = st[i];
+			view_fill(fd, &v);
 			if (o->json) {
 				if (n)
 					putchar(',');
-				status_print_json(&st[i]);
+				status_print_json(&v);
 			} else {
 				if (n)
 					putchar('\n');
-				status_print_text(&st[i]);
+				status_print_text(&v);
 			}
 		}
 	} while (l.cursor);
@@ -302,50 +644,382 @@ static int do_list(int fd, const struct options *o,
 	return EXIT_OK;
 }
 
-/* FREEZE, THAW, ABORT, RESET, CREATE, REMOVE. */
+/*
+ * EBUSY of a session, as STATUS shows it now: frozen or freezing under
+ * gen, the generation the refusal copied out (0: any). NULL when it no
+ * longer is: then the caller says what it was.
+ */
+static const char *busy_now(int fd, const char *name, unsigned long long gen)
+{
+	struct freezeguard_status st;
+
+	memset(&st, 0, sizeof(st));
+	strcpy(st.name, name);
+	if (ioctl(fd, FREEZEGUARD_IOC_STATUS, &st) || (gen && st.generation != gen))
+		return NULL;
+	if (st.state == FREEZEGUARD_STATE_FROZEN)
+		return "the session is frozen";
+	if (st.state == FREEZEGUARD_STATE_FREEZING)
+		return "the session is freezing its filesystems";
+	return NULL;
+}
+
+/*
+ * Filesystems of freeze gen (0: the current one) that it holds and that
+ * someone else thawed (HELD and LOST): what was done under the freeze
+ * may not be consistent. Read before the thaw, which ends the hold.
+ */
+static unsigned int fs_lost(int fd, const char *name, unsigned long long gen,
+			    struct freezeguard_filesystems *f)
+{
+	unsigned int i, n = 0;
+
+	if (filesystems_get(fd, name, gen, f))
+		return 0;
+	for (i = 0; i < f->count; i++)
+		if ((f->fs[i].flags & (FREEZEGUARD_FS_HELD | FREEZEGUARD_FS_LOST)) ==
+		    (FREEZEGUARD_FS_HELD | FREEZEGUARD_FS_LOST))
+			n++;
+	return n;
+}
+
+static void fs_lost_print(const char *verb, const char *name,
+			  const struct freezeguard_filesystems *f)
+{
+	const struct mount_ent *m;
+	unsigned int i;
+
+	for (i = 0; i < f->count; i++) {
+		const struct freezeguard_fs *fs = &f->fs[i];
+
+		if (!(fs->flags & FREEZEGUARD_FS_HELD) || !(fs->flags & FREEZEGUARD_FS_LOST))
+			continue;
+		m = mount_by_dev(fs->dev_major, fs->dev_minor);
+		fprintf(stderr, "%s: %s %s: the %.*s filesystem on %s (%u:%u) was thawed by someone else during freeze %llu: the snapshot taken under it may not be consistent\n",
+			prog, verb, name, (int)sizeof(fs->type), fs->type, m ? m->point : "?",
+			fs->dev_major, fs->dev_minor, (unsigned long long)f->generation);
+	}
+}
+
+/*
+ * THAW, ABORT, RESET, CREATE, REMOVE. *err (if err): the errno of a
+ * refusal, else 0. A thaw also tells of a filesystem lost under the freeze,
+ * and then exits 1: the snapshot is not consistent, though thawed in time.
+ */
 static int do_req(int fd, const struct options *o, unsigned long cmd,
 		  const char *verb, const char *name,
-		  struct freezeguard_req *out)
+		  struct freezeguard_req *out, int *err)
 {
 	int ends = cmd == FREEZEGUARD_IOC_THAW || cmd == FREEZEGUARD_IOC_ABORT;
+	struct freezeguard_filesystems f;
 	struct freezeguard_req req;
+	unsigned int lost = 0;
+	int rc = EXIT_OK, e = 0;
 
 	memset(&req, 0, sizeof(req));
 	strcpy(req.name, name);
-	if (cmd == FREEZEGUARD_IOC_FREEZE)
-		req.timeout_ms = o->timeout_ms < 0 ? 0 : (uint32_t)o->timeout_ms;
 	if (ends) {
 		/* The freeze named by its generation, or explicitly the current one. */
 		req.generation = o->current ? 0 : o->generation;
 		req.flags = o->current ? FREEZEGUARD_FLAG_CURRENT : 0;
 	}
+	if (cmd == FREEZEGUARD_IOC_THAW)
+		lost = fs_lost(fd, name, req.generation, &f);
 	if (ioctl(fd, cmd, &req)) {
-		int e = errno;
+		const char *hint;
 
-		err_errno(e, "%s %s", verb, name);
-		return ends && e == ETIMEDOUT ? EXIT_TIMED_OUT : EXIT_ERROR;
+		e = errno;
+		hint = errno_hint(e);
+		if (e == EBUSY && cmd == FREEZEGUARD_IOC_THAW) {
+			hint = "that freeze is still freezing its filesystems: thaw it once it is FROZEN, or abort it";
+		} else if (e == EBUSY) {
+			hint = busy_now(fd, name, req.generation);
+			if (!hint)
+				hint = "the session was frozen, or its filesystems were still being frozen";
+		}
+		err_hint(e, hint, "%s %s", verb, name);
+		rc = ends && e == ETIMEDOUT ? EXIT_TIMED_OUT : EXIT_ERROR;
 	}
-	if (out)
+	/* FILESYSTEMS named the freeze that THAW copied out: the one it was about. */
+	if (lost && f.generation == req.generation) {
+		fs_lost_print(verb, name, &f);
+		if (rc == EXIT_OK)
+			rc = EXIT_ERROR;
+	}
+	if (err)
+		*err = e;
+	if (rc == EXIT_OK && out)
 		*out = req;
+	return rc;
+}
+
+/* A --fs PATH, open on a filesystem to freeze. */
+struct fs_arg {
+	const char *path;
+	int fd;
+	unsigned int major, minor;	/* its filesystem's device */
+	int exact;			/* that of its superblock, not st_dev */
+	const struct mount_ent *mnt;	/* the mount it is on; NULL: unknown */
+};
+
+static void fs_args_close(struct fs_arg *a, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (a[i].fd >= 0)
+			close(a[i].fd);
+		a[i].fd = -1;
+	}
+}
+
+/*
+ * Open each --fs PATH: read-only (FREEZE takes any file or directory, but
+ * fget() refuses an O_PATH descriptor), close-on-exec (run's PROGRAM must
+ * not inherit it), and only a directory or regular file (opening a FIFO
+ * or a device has effects). Its filesystem's device is the one of the
+ * mount statx names (mountinfo shows the superblock's, as FILESYSTEMS
+ * does); without that, st_dev, which on btrfs or overlayfs may differ.
+ */
+static int fs_args_open(const struct options *o, struct fs_arg *a)
+{
+	struct statx stx;
+	struct stat sb;
+	unsigned int i;
+
+	for (i = 0; i < o->nr_fs; i++) {
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].path = o->fs[i];
+		a[i].fd = -1;
+	}
+	for (i = 0; i < o->nr_fs; i++) {
+		if (stat(a[i].path, &sb)) {
+			err_hint(errno, NULL, "--fs %s", a[i].path);
+			fs_args_close(a, o->nr_fs);
+			return EXIT_ERROR;
+		}
+		if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode))
+			goto not_dir;
+		a[i].fd = open(a[i].path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (a[i].fd < 0) {
+			err_hint(errno, NULL, "--fs %s", a[i].path);
+			fs_args_close(a, o->nr_fs);
+			return EXIT_ERROR;
+		}
+		if (fstat(a[i].fd, &sb) || (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)))
+			goto not_dir;	/* replaced since stat() */
+		if (!statx(a[i].fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) &&
+		    (stx.stx_mask & STATX_MNT_ID))
+			a[i].mnt = mount_by_id(stx.stx_mnt_id);
+		if (a[i].mnt) {
+			a[i].major = a[i].mnt->major;
+			a[i].minor = a[i].mnt->minor;
+			a[i].exact = 1;
+		} else {
+			a[i].major = major(sb.st_dev);
+			a[i].minor = minor(sb.st_dev);
+			a[i].mnt = mount_by_dev(a[i].major, a[i].minor);
+		}
+	}
+	return EXIT_OK;
+not_dir:
+	fprintf(stderr, "%s: --fs %s: not a directory or regular file: name one on the filesystem to freeze (its mount point, say)\n",
+		prog, a[i].path);
+	fs_args_close(a, o->nr_fs);
+	return EXIT_USAGE;
+}
+
+/* Whether every --fs is on one and the same filesystem, for certain. */
+static int fs_args_one(const struct fs_arg *a, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 1; i < nr; i++)
+		if (!a[0].exact || !a[i].exact ||
+		    a[i].major != a[0].major || a[i].minor != a[0].minor)
+			return 0;
+	return 1;
+}
+
+/* "the filesystem of PATH, ext4 on /mnt" (or "device 8:1" if not mounted here) */
+static void fs_arg_desc(FILE *m, const struct fs_arg *a)
+{
+	if (a->mnt)
+		fprintf(m, "the filesystem of %s, %s on %s", a->path, a->mnt->type,
+			a->mnt->point);
+	else
+		fprintf(m, "the filesystem of %s, device %u:%u", a->path, a->major,
+			a->minor);
+}
+
+/*
+ * What a FREEZE's errno means. The module does not say which filesystem
+ * refused: with one, it is named; with several, *list asks the caller to
+ * list them after the message. NULL: nothing to add.
+ */
+static char *freeze_hint(int fd, int e, const struct freezeguard_req *req,
+			 const struct fs_arg *a, unsigned int nr, int *list)
+{
+	int one = nr && fs_args_one(a, nr);
+	const char *busy;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	*list = 0;
+	m = open_memstream(&buf, &len);
+	if (!m)
+		return NULL;
+	switch (e) {
+	case EBUSY:
+		busy = busy_now(fd, req->name, req->generation);
+		if (busy) {
+			fputs(busy, m);
+			break;
+		}
+		fputs("the session was frozen or freezing, or still freezing the filesystems of a freeze that had ended", m);
+		if (one) {
+			fputs(", or ", m);
+			fs_arg_desc(m, a);
+			fputs(", is frozen already, by fsfreeze or another session", m);
+		} else if (nr) {
+			fputs(", or one of the filesystems is frozen already, by fsfreeze or another session", m);
+			*list = 1;
+		}
+		break;
+	case EOPNOTSUPP:
+		if (one) {
+			fs_arg_desc(m, a);
+			fputs(", cannot be frozen", m);
+		} else if (nr) {
+			fputs("one of the filesystems cannot be frozen", m);
+			*list = 1;
+		}
+		break;
+	case EPERM:
+		fputs(errno_hint(EPERM), m);
+		if (one) {
+			fputs(", also in the user namespace that owns ", m);
+			fs_arg_desc(m, a);
+		} else if (nr) {
+			fputs(", also in the user namespace that owns each filesystem", m);
+			*list = 1;
+		}
+		break;
+	case ETIMEDOUT:
+		if (nr)
+			fprintf(m, "its deadline, %u ms after the request, passed while the filesystems were being frozen: they were thawed again, and the freeze ended as timed out",
+				req->timeout_ms);
+		break;
+	case ECANCELED:
+		if (nr)
+			fputs("it was aborted while its filesystems were being frozen: they were thawed again", m);
+		break;
+	case EBADF:
+		if (nr)
+			fputs("a --fs descriptor was refused: a freezectl bug", m);
+		break;
+	case EINVAL:
+		fprintf(m, "a timeout above the module parameter %s",
+			nr ? "fs_max_timeout_ms" : "max_timeout_ms");
+		if (req->flags & (FREEZEGUARD_FLAG_FS | FREEZEGUARD_FLAG_OWNED))
+			fprintf(m, ", or a module without %s freezes",
+				nr ? "filesystem" : "owned");
+		break;
+	case EACCES:
+		fputs(errno_hint(EACCES), m);
+		break;
+	}
+	fclose(m);
+	if (!len) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * FREEZE, with the filesystems of the --fs a[0 .. o->nr_fs - 1] if any,
+ * and flags (FREEZEGUARD_FLAG_OWNED).
+ */
+static int freeze_req(int fd, const struct options *o, const char *name,
+		      const struct fs_arg *a, unsigned int flags,
+		      struct freezeguard_req *out)
+{
+	__s32 fds[FREEZEGUARD_FS_MAX];
+	struct freezeguard_req req;
+	unsigned int i;
+	char *hint;
+	int e, list;
+
+	memset(&req, 0, sizeof(req));
+	strcpy(req.name, name);
+	req.timeout_ms = o->timeout_ms < 0 ? 0 : (uint32_t)o->timeout_ms;
+	req.flags = flags;
+	if (o->nr_fs) {
+		for (i = 0; i < o->nr_fs; i++)
+			fds[i] = a[i].fd;
+		req.flags |= FREEZEGUARD_FLAG_FS;
+		req.fds = (uintptr_t)fds;
+		req.nr_fds = o->nr_fs;
+	}
+	if (ioctl(fd, FREEZEGUARD_IOC_FREEZE, &req)) {
+		e = errno;
+		hint = freeze_hint(fd, e, &req, a, o->nr_fs, &list);
+		err_hint(e, hint, "freeze %s", name);
+		free(hint);
+		for (i = 0; list && i < o->nr_fs; i++) {
+			if (a[i].mnt)
+				fprintf(stderr, "%s:   --fs %s: %s on %s (%u:%u)\n", prog,
+					a[i].path, a[i].mnt->type, a[i].mnt->point,
+					a[i].major, a[i].minor);
+			else
+				fprintf(stderr, "%s:   --fs %s: device %u:%u\n", prog,
+					a[i].path, a[i].major, a[i].minor);
+		}
+		return EXIT_ERROR;
+	}
+	*out = req;
 	return EXIT_OK;
 }
 
 static int do_freeze(int fd, const struct options *o, const char *name,
 		     char **argv __attribute__((unused)))
 {
+	struct fs_arg a[FREEZEGUARD_FS_MAX];
+	struct freezeguard_filesystems f;
 	struct freezeguard_req req;
-	int rc = do_req(fd, o, FREEZEGUARD_IOC_FREEZE, "freeze", name, &req);
+	int rc, known = 1;
 
+	rc = fs_args_open(o, a);
 	if (rc != EXIT_OK)
 		return rc;
-	if (o->quiet)	/* for scripts: gen=$(freezectl freeze -q NAME) */
+	rc = freeze_req(fd, o, name, a, o->owned ? FREEZEGUARD_FLAG_OWNED : 0, &req);
+	fs_args_close(a, o->nr_fs);	/* the module keeps its own references */
+	if (rc != EXIT_OK)
+		return rc;
+	if (o->quiet) {	/* for scripts: gen=$(freezectl freeze -q NAME) */
 		printf("%llu\n", (unsigned long long)req.generation);
-	else if (o->json)
-		printf("{\"name\":\"%s\",\"generation\":%llu,\"timeout_ms\":%u}\n",
+		return rc;
+	}
+	memset(&f, 0, sizeof(f));
+	if (o->nr_fs)
+		known = !filesystems_get(fd, name, req.generation, &f);
+	if (o->json) {
+		printf("{\"name\":\"%s\",\"generation\":%llu,\"timeout_ms\":%u,\"filesystems\":",
 		       name, (unsigned long long)req.generation, req.timeout_ms);
+		fs_print_json(&f, known);
+		puts("}");
+		return rc;
+	}
+	printf("%s: frozen, generation %llu, times out in %u ms\n",
+	       name, (unsigned long long)req.generation, req.timeout_ms);
+	if (known)
+		fs_print_text(&f);
 	else
-		printf("%s: frozen, generation %llu, times out in %u ms\n",
-		       name, (unsigned long long)req.generation, req.timeout_ms);
+		printf("   Filesystems: %u, not read (the session changed meanwhile)\n", o->nr_fs);
+	if (o->owned)
+		printf("   Owned by this freezectl: the freeze is aborted as it exits\n");
 	return rc;
 }
 
@@ -458,13 +1132,18 @@ static const char *signal_name(int sig)
 static int do_run(int fd, const struct options *o, const char *name, char **argv)
 {
 	struct sigaction sa, orig[RUN_NSIGNALS];
+	struct fs_arg a[FREEZEGUARD_FS_MAX];
 	struct options thaw_o = *o;
 	struct freezeguard_req req;
 	sigset_t block, orig_mask;
-	int rc, status = 0, ok = 0;
+	int rc, e, thaw_err, status = 0, ok = 0;
 	siginfo_t si;
 	pid_t pid, w;
 	size_t i;
+
+	rc = fs_args_open(o, a);
+	if (rc != EXIT_OK)
+		return rc;
 
 	/*
 	 * If our parent left SIGCHLD ignored, the child is reaped behind our
@@ -486,7 +1165,14 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	}
 	sigprocmask(SIG_BLOCK, &block, &orig_mask);
 
-	rc = do_req(fd, o, FREEZEGUARD_IOC_FREEZE, "freeze", name, &req);
+	/*
+	 * A freeze with filesystems is always owned by our open device:
+	 * should freezectl die (SIGKILL, a crash), the module aborts it and
+	 * thaws them at once instead of at the deadline.
+	 */
+	rc = freeze_req(fd, o, name, a,
+			o->owned || o->nr_fs ? FREEZEGUARD_FLAG_OWNED : 0, &req);
+	fs_args_close(a, o->nr_fs);	/* the module keeps its own references */
 	if (rc != EXIT_OK) {
 		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
 		return rc;
@@ -511,8 +1197,10 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 		_exit(127);
 	}
 	if (pid < 0) {
-		err_errno(errno, "run %s: fork", name);
-		do_req(fd, &thaw_o, FREEZEGUARD_IOC_THAW, "thaw", name, NULL);
+		e = errno;
+		/* Thaw first: our stderr may be on a filesystem we froze. */
+		do_req(fd, &thaw_o, FREEZEGUARD_IOC_THAW, "thaw", name, NULL, NULL);
+		err_errno(e, "run %s: fork", name);
 		return EXIT_ERROR;
 	}
 
@@ -536,8 +1224,15 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	run_child = 0;
 	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
+	e = errno;
+
+	/*
+	 * Thaw before writing anything: our stdout or stderr may be on a
+	 * filesystem we froze, and a write there would wait for the deadline.
+	 */
+	rc = do_req(fd, &thaw_o, FREEZEGUARD_IOC_THAW, "thaw", name, NULL, &thaw_err);
 	if (w != pid)
-		err_errno(errno, "run %s: waitpid", name);
+		err_errno(e, "run %s: waitpid", name);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		ok = 1;
 	else if (run_signal)
@@ -551,8 +1246,10 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	else
 		fprintf(stderr, "%s: run %s: %s: unknown wait status 0x%x\n",
 			prog, name, argv[0], (unsigned int)status);
-
-	rc = do_req(fd, &thaw_o, FREEZEGUARD_IOC_THAW, "thaw", name, NULL);
+	if (o->nr_fs && (thaw_err == ETIMEDOUT || thaw_err == ECANCELED))
+		fprintf(stderr, "%s: run %s: the freeze %s before %s finished: its filesystems were thawed under it, the snapshot may be inconsistent\n",
+			prog, name, thaw_err == ETIMEDOUT ? "timed out" : "was aborted",
+			argv[0]);
 	if (rc == EXIT_OK && !o->quiet)
 		printf("%s: generation %llu thawed in time\n", name,
 		       (unsigned long long)req.generation);
@@ -598,6 +1295,8 @@ static const struct command {
 	{ NULL, 0, 0, 0, NULL },
 };
 
+enum { OPT_OWNED = 256 };	/* long only */
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -605,6 +1304,8 @@ int main(int argc, char **argv)
 		{ "generation", required_argument, NULL, 'g' },
 		{ "current", no_argument, NULL, 'c' },
 		{ "state", required_argument, NULL, 's' },
+		{ "fs", required_argument, NULL, 'f' },
+		{ "owned", no_argument, NULL, OPT_OWNED },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "device", required_argument, NULL, 'd' },
@@ -617,7 +1318,7 @@ int main(int argc, char **argv)
 	const char *cmd, *name = NULL;
 	int c, fd, rc, nargs;
 
-	while ((c = getopt_long(argc, argv, "t:g:cs:jqd:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:g:cs:f:jqd:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_u64(optarg, UINT32_MAX, &v)) {
@@ -640,10 +1341,21 @@ int main(int argc, char **argv)
 		case 's':
 			o.state = state_parse(optarg);
 			if (o.state < 0) {
-				fprintf(stderr, "%s: --state: one of STABLE, FROZEN, FAILED, not '%s'\n",
+				fprintf(stderr, "%s: --state: one of STABLE, FREEZING, FROZEN, FAILED, not '%s'\n",
 					prog, optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'f':
+			if (o.nr_fs == FREEZEGUARD_FS_MAX) {
+				fprintf(stderr, "%s: --fs: at most %d filesystems in one freeze\n",
+					prog, FREEZEGUARD_FS_MAX);
+				return EXIT_USAGE;
+			}
+			o.fs[o.nr_fs++] = optarg;
+			break;
+		case OPT_OWNED:
+			o.owned = 1;
 			break;
 		case 'j':
 			o.json = 1;
@@ -709,13 +1421,17 @@ int main(int argc, char **argv)
 			prog, cmd);
 		return EXIT_USAGE;
 	}
+	if ((o.nr_fs || o.owned) && commands[c].fn != do_freeze && commands[c].fn != do_run) {
+		fprintf(stderr, "%s: %s: --fs and --owned are for freeze and run only\n", prog, cmd);
+		return EXIT_USAGE;
+	}
 	fd = open_device(&o);
 	if (fd < 0)
 		return EXIT_ERROR;
 	if (commands[c].fn)
 		rc = commands[c].fn(fd, &o, name, argv + optind);
 	else
-		rc = do_req(fd, &o, commands[c].ioc, cmd, name, NULL);
+		rc = do_req(fd, &o, commands[c].ioc, cmd, name, NULL, NULL);
 	close(fd);
 	return rc;
 }
