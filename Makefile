@@ -10,7 +10,7 @@ B := build
 CORE := module/fsm.c module/fsm.h
 CHECK_H := tests/common/fsm_check.h
 
-.PHONY: all check prove prove-negative unit interleave interleave-negative clean
+.PHONY: all check prove prove-negative prove-lost-thaw unit interleave interleave-negative clean
 
 all: $(B)/test_fsm $(B)/interleave
 
@@ -63,6 +63,9 @@ prove:
 
 prove-negative:
 	spec/prove.sh --negative
+
+prove-lost-thaw:
+	spec/prove.sh --lost-thaw
 
 # --- everything --------------------------------------------------------------
 check:

@@ -260,17 +260,12 @@ int fsm_abort(struct fsm_session *s, unsigned long long gen,
 
 int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now)
 {
-	int verdict = FSM_IGNORED;
-
 	if (!ok) {	/* nothing is held: the caller thawed what it had frozen */
-		if (s->state == FSM_FREEZING)
-			verdict = fsm_end(s, now < s->deadline ? FSM_ERR_ABORTED :
-					  FSM_ERR_TIMEOUT, now);
-		/*@ assert unreleased: s->holds == FSM_HOLD_FREEZING &&
-			s->fs_released == s->fs_frozen && !is_open(s); */
 		s->holds = FSM_HOLD_NONE;
-		//@ assert nothing_held: holds_valid(s);
-		return verdict;
+		if (s->state != FSM_FREEZING)
+			return FSM_IGNORED;
+		return fsm_end(s, now < s->deadline ? FSM_ERR_ABORTED :
+			       FSM_ERR_TIMEOUT, now);
 	}
 	s->fs_frozen++;
 	//@ assert counted: s->fs_released == s->fs_frozen - 1;

@@ -244,7 +244,6 @@ struct fsm_session {
   predicate holds_valid(struct fsm_session *s) =
     (s->holds == FSM_HOLD_NONE || s->holds == FSM_HOLD_FREEZING ||
      s->holds == FSM_HOLD_FROZEN) &&
-    (s->state == FSM_FREEZING ==> s->holds == FSM_HOLD_FREEZING) &&
     (s->state == FSM_FROZEN ==> s->holds != FSM_HOLD_FREEZING) &&
     (s->holds == FSM_HOLD_FROZEN ==> s->state == FSM_FROZEN) &&
     s->fs_frozen <= s->freezes &&

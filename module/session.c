@@ -442,18 +442,18 @@ int fg_session_freeze(struct fg_session *s, u32 timeout_ms,
 		s->timeout_ms = timeout_ms;
 		s->owner = owner;
 		s->owner_gen = id;
-		if (fs) {	/* the last freeze's set is released: replace it */
-			old = s->fs;
-			s->fs = fs;
+		/* the last freeze's filesystems are released: forget them */
+		old = s->fs;
+		s->fs = fs;
+		if (fs)
 			*set = NULL;
-		}
 	}
 	session_react(s, verdict);
 	*gen = s->fsm.gen;
 	mutex_unlock(&s->lock);
+	fg_fs_free(old);
 	if (verdict != FSM_FREEZE_FS)
 		return verdict_errno(verdict);
-	fg_fs_free(old);
 
 	err = fg_fs_freeze(fs);	/* syncs: may take seconds */
 	delay_us = READ_ONCE(fg_fault_freeze_delay_us);

@@ -11,6 +11,12 @@
 #                             properties (fsm_timeout's after_end and
 #                             stale_worker behaviors). Only fsm_timeout, the
 #                             one function the variant changes, is proved.
+#   spec/prove.sh --lost-thaw the lost-thaw variant (-DFSM_LOST_THAW_BUG:
+#                             a freeze that timed out while FREEZING does
+#                             not release its filesystems when the freeze
+#                             completes); exit 0 only if WP fails on
+#                             fsm_frozen's frozen_after_end behavior or its
+#                             invariant (property 7).
 #
 # frama-c exits 0 even with unproved goals; -report-unclassified-* makes
 # any unproved goal, failed smoke test or warning an error.
@@ -33,7 +39,16 @@ FRAMAC_FLAGS=(
 )
 files=(module/fsm.c spec/properties.c)
 extra=()
-[ "$mode" = --negative ] && extra=(-cpp-extra-args=-DFSM_KB915331_BUG -wp-fct fsm_timeout)
+case $mode in
+--negative)
+	extra=(-cpp-extra-args=-DFSM_KB915331_BUG -wp-fct fsm_timeout)
+	variant="the KB 915331 variant"
+	must='^typed_fsm_timeout_(after_end|stale_worker)_' ;;
+--lost-thaw)
+	extra=(-cpp-extra-args=-DFSM_LOST_THAW_BUG -wp-fct fsm_frozen)
+	variant="the lost-thaw variant"
+	must='^typed_fsm_frozen_(frozen_after_end_ensures|ensures_inv)' ;;
+esac
 
 start=$(date +%s)
 frama-c "${FRAMAC_FLAGS[@]}" "${extra[@]}" "${files[@]}" -then -report-classify >"$out" 2>&1
@@ -47,7 +62,7 @@ if [ -z "$summary" ]; then
 	exit 1
 fi
 
-if [ "$mode" != --negative ]; then
+if [ "$mode" = positive ]; then
 	echo "$summary  (${secs}s, z3+cvc4, -wp-rte)"
 	if [ $rc -ne 0 ]; then
 		echo "prove: NOT every goal is proved; failed goals:" >&2
@@ -57,15 +72,15 @@ if [ "$mode" != --negative ]; then
 	exit 0
 fi
 
-# Negative control: the proof must fail, and on the race properties.
+# Negative control: the proof must fail, and on the properties the bug breaks.
 failed=$(grep -oE '^\[wp\] \[(Failed|Unknown|Timeout)\] Goal [A-Za-z0-9_]+' "$out" | awk '{print $4}')
-echo "$summary  on the KB 915331 variant (${secs}s)"
-race=$(printf '%s\n' "$failed" | grep -E '^typed_fsm_timeout_(after_end|stale_worker)_')
-if [ $rc -eq 0 ] || [ -z "$race" ]; then
-	echo "prove-negative: WP did not reject the KB 915331 variant on the race properties" >&2
+echo "$summary  on $variant (${secs}s)"
+caught=$(printf '%s\n' "$failed" | grep -E "$must")
+if [ $rc -eq 0 ] || [ -z "$caught" ]; then
+	echo "prove ${mode#--}: WP did not reject $variant on the properties it breaks" >&2
 	exit 1
 fi
-echo "race goals not proved on the variant:"
-printf '%s\n' "$race" | sed 's/^/  /'
-echo "as required, WP rejects the KB 915331 variant: $(printf '%s\n' "$race" | wc -l) race goals and $(printf '%s\n' "$failed" | grep -vcE '^typed_fsm_timeout_(after_end|stale_worker)_') others unproved"
+echo "goals not proved on $variant:"
+printf '%s\n' "$caught" | sed 's/^/  /'
+echo "as required, WP rejects $variant: $(printf '%s\n' "$caught" | wc -l) goals of the broken properties and $(printf '%s\n' "$failed" | grep -vcE "$must") others unproved"
 exit 0

@@ -738,7 +738,8 @@ static int do_req(int fd, const struct options *o, unsigned long cmd,
 				hint = "the session was frozen, or its filesystems were still being frozen";
 		}
 		err_hint(e, hint, "%s %s", verb, name);
-		rc = ends && e == ETIMEDOUT ? EXIT_TIMED_OUT : EXIT_ERROR;
+		/* a freeze whose deadline passed while FREEZING timed out too */
+		rc = e == ETIMEDOUT ? EXIT_TIMED_OUT : EXIT_ERROR;
 	}
 	/* FILESYSTEMS named the freeze that THAW copied out: the one it was about. */
 	if (lost && f.generation == req.generation) {
@@ -1136,7 +1137,7 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	struct options thaw_o = *o;
 	struct freezeguard_req req;
 	sigset_t block, orig_mask;
-	int rc, e, thaw_err, status = 0, ok = 0;
+	int rc, e, thaw_err, status = 0;
 	siginfo_t si;
 	pid_t pid, w;
 	size_t i;
@@ -1234,7 +1235,7 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	if (w != pid)
 		err_errno(e, "run %s: waitpid", name);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		ok = 1;
+		;	/* nothing to say */
 	else if (run_signal)
 		;	/* said below */
 	else if (WIFEXITED(status))
@@ -1259,7 +1260,12 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 			rc == EXIT_OK ? ", thawed" : "");
 	if (rc != EXIT_OK)
 		return rc;	/* 3: the thaw came too late */
-	return ok && !run_signal ? EXIT_OK : EXIT_ERROR;
+	if (w != pid)
+		return EXIT_ERROR;
+	/* In time: PROGRAM's own status, as a shell reports it. */
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : EXIT_ERROR;
 }
 
 /* A decimal number: digits only, no sign or space strtoull would accept. */

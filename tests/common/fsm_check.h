@@ -22,8 +22,6 @@ static inline bool fsm_check_holds_valid(const struct fsm_session *s)
 	if (s->holds != FSM_HOLD_NONE && s->holds != FSM_HOLD_FREEZING &&
 	    s->holds != FSM_HOLD_FROZEN)
 		return false;
-	if (s->state == FSM_FREEZING && s->holds != FSM_HOLD_FREEZING)
-		return false;
 	if (s->state == FSM_FROZEN && s->holds == FSM_HOLD_FREEZING)
 		return false;
 	if (s->holds == FSM_HOLD_FROZEN && s->state != FSM_FROZEN)

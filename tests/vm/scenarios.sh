@@ -211,8 +211,8 @@ scenario_run() {
 	wait $pid
 	rc=$?
 	t1=$(uptime_s)
-	[ $rc = 1 ] && [ $((t1 - t0)) -lt 15 ]
-	tap $? "run: SIGTERM to freezectl ends the program and exits 1 after the thaw, at once ($((t1 - t0)) s of the program's 30; exit $rc: $(tr '\n' ' ' </tmp/run.out))"
+	[ $rc = 143 ] && [ $((t1 - t0)) -lt 15 ]
+	tap $? "run: SIGTERM to freezectl ends the program and exits 143 (the program's status) after the thaw, at once ($((t1 - t0)) s of the program's 30; exit $rc: $(tr '\n' ' ' </tmp/run.out))"
 	check "run: SIGTERM left s7 thawed at once" s7 state STABLE thaws 1 timeouts 0
 	! running sleep
 	tap $? "run: the program got the signal too (no orphan left)"
