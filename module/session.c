@@ -69,6 +69,8 @@ static u32 name_hash(const char *name)
 /* Errno for the caller of a transition; 0 when it was accepted. */
 static int verdict_errno(int verdict)
 {
+	if (verdict >= FSM_RELEASE)	/* what was decided, whatever was released */
+		verdict -= FSM_RELEASE;
 	switch (verdict) {
 	case FSM_E_BUSY:
 		return -EBUSY;

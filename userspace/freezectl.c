@@ -978,7 +978,8 @@ static int freeze_req(int fd, const struct options *o, const char *name,
 				fprintf(stderr, "%s:   --fs %s: device %u:%u\n", prog,
 					a[i].path, a[i].major, a[i].minor);
 		}
-		return EXIT_ERROR;
+		/* the deadline passed while FREEZING: the freeze timed out */
+		return e == ETIMEDOUT ? EXIT_TIMED_OUT : EXIT_ERROR;
 	}
 	*out = req;
 	return EXIT_OK;
