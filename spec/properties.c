@@ -101,7 +101,8 @@ void late_thawer_after_refreeze(struct fsm_session *s, unsigned long long g2,
 	//@ assert failure_does_not_block: refreeze == FSM_FROZE;
 Refrozen:
 	;
-	//@ assert still_logged: logged(s, g1, FSM_ERR_TIMEOUT) && names_ended(s, g1);
+	//@ assert older: 1 <= g1 < s->gen && s->state == FSM_FROZEN;
+	//@ assert still_logged: logged(s, g1, FSM_ERR_TIMEOUT);
 	int late = fsm_thaw(s, g1, t_thaw);
 	//@ assert late_thawer_learns: late == FSM_E_TIMED_OUT;
 	//@ assert second_freeze_intact: s->state == FSM_FROZEN && s->gen == g2;

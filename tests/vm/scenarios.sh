@@ -354,23 +354,29 @@ suite_main() {
 	scenario_rmmod_frozen
 }
 
-# What README's main job shows a user.
+# What README's main job shows a user: a backup's snapshot runs under a
+# freeze of the filesystem that the deadline bounds.
 suite_demo() {
+	mkdir -p /mnt/data
+	mount -t ext4 /dev/vda /mnt/data
 	set -x
 	insmod /freezeguard.ko
-	gen=$(freezectl freeze -q db --timeout 5000)
+	freezectl run backup --fs /mnt/data --timeout 5000 -- sh -c 'echo snapshot taken'
+	gen=$(freezectl freeze -q db --fs /mnt/data --timeout 5000)
 	freezectl status db
 	freezectl thaw db --generation "$gen"
-	gen=$(freezectl freeze -q db --timeout 500)
+	gen=$(freezectl freeze -q db --fs /mnt/data --timeout 500)
 	sleep 1
 	freezectl status db
 	freezectl thaw db --generation "$gen"
 	echo "exit code $?"
-	freezectl run db --timeout 5000 -- sleep 1
+	freezectl run backup --fs /mnt/data --timeout 500 -- sleep 1
+	echo "exit code $?"
 	freezectl freeze logs --timeout 60000
 	freezectl list
 	freezectl list --json
 	rmmod freezeguard
+	umount /mnt/data
 	set +x
 	echo "FGTAP ok - demo ran"
 }
@@ -628,7 +634,11 @@ scenario_fs_admin() {
 		;;
 	*)
 		g=$(freezectl freeze -q ad --fs /mnt/ext4 --timeout $(ms 20000))
-		expect 1 "fsfreeze -u cannot thaw the session's freeze (kernel holder)" $FSFREEZE -u /mnt/ext4
+		$FSFREEZE -u /mnt/ext4 2>/dev/null	# 6.12 says 0, and thaws nothing
+		writer_start ext4 ad0
+		pause 500
+		! writer_done ad0
+		tap $? "fsfreeze -u does not thaw the session's freeze (kernel holder): a writer still waits"
 		expect 0 "fsfreeze -f under a session nests" $FSFREEZE -f /mnt/ext4
 		expect 0 "thaw ad" freezectl thaw ad --generation "$g"
 		writer_start ext4 ad
@@ -644,8 +654,8 @@ scenario_fs_admin() {
 		! writer_done ad
 		tap $? "the administrator's freeze survives the session's timeout"
 		expect 0 "fsfreeze -u" $FSFREEZE -u /mnt/ext4
-		wait_file /tmp/w.ad 5 && writer_done ad
-		tap $? "the writer resumes after the administrator's thaw"
+		wait_file /tmp/w.ad 5 && writer_done ad && writer_done ad0
+		tap $? "the writers resume after the administrator's thaw"
 		;;
 	esac
 }
