@@ -32,29 +32,38 @@ static inline void fg_hrtimer_setup(struct hrtimer *timer,
  * freeze has no holder: anyone's thaw ends it. The form of the calls is
  * probed at build time (Kbuild: FG_FREEZE_HAS_OWNER, FG_FREEZE_HAS_HOLDER).
  */
-#if defined(FG_FREEZE_HAS_OWNER)
-#define FG_FREEZE_ARGS(sb) (sb), FREEZE_HOLDER_KERNEL, NULL
-#define FG_FREEZE_HOLDER "kernel"
-#elif defined(FG_FREEZE_HAS_HOLDER)
-#define FG_FREEZE_ARGS(sb) (sb), FREEZE_HOLDER_KERNEL
-#define FG_FREEZE_HOLDER "kernel"
-#else
-#define FG_FREEZE_ARGS(sb) (sb)
-#define FG_FREEZE_HOLDER "none (before 6.6)"
-#endif
-
 static inline int fg_freeze_super(struct super_block *sb)
 {
+#if defined(FG_FREEZE_HAS_OWNER)
 	if (sb->s_op->freeze_super)
-		return sb->s_op->freeze_super(FG_FREEZE_ARGS(sb));
-	return freeze_super(FG_FREEZE_ARGS(sb));
+		return sb->s_op->freeze_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+	return freeze_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+#elif defined(FG_FREEZE_HAS_HOLDER)
+	if (sb->s_op->freeze_super)
+		return sb->s_op->freeze_super(sb, FREEZE_HOLDER_KERNEL);
+	return freeze_super(sb, FREEZE_HOLDER_KERNEL);
+#else
+	if (sb->s_op->freeze_super)
+		return sb->s_op->freeze_super(sb);
+	return freeze_super(sb);
+#endif
 }
 
 static inline int fg_thaw_super(struct super_block *sb)
 {
+#if defined(FG_FREEZE_HAS_OWNER)
 	if (sb->s_op->thaw_super)
-		return sb->s_op->thaw_super(FG_FREEZE_ARGS(sb));
-	return thaw_super(FG_FREEZE_ARGS(sb));
+		return sb->s_op->thaw_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+	return thaw_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+#elif defined(FG_FREEZE_HAS_HOLDER)
+	if (sb->s_op->thaw_super)
+		return sb->s_op->thaw_super(sb, FREEZE_HOLDER_KERNEL);
+	return thaw_super(sb, FREEZE_HOLDER_KERNEL);
+#else
+	if (sb->s_op->thaw_super)
+		return sb->s_op->thaw_super(sb);
+	return thaw_super(sb);
+#endif
 }
 
 /* Can it freeze at all? FIFREEZE's test: EOPNOTSUPP otherwise. */

@@ -230,7 +230,8 @@ static long fg_ioc_freeze(struct file *file, void __user *argp)
 		err = fg_session_freeze(s, req.timeout_ms, &set,
 					owned ? file : NULL, &gen);
 		fg_session_put(s);
-	} while (err == -ENOENT);
+		/* (a filesystem's own ENOENT, once the session took the set, is final) */
+	} while (err == -ENOENT && (!has_fs || set));
 	fg_fs_free(set);	/* not taken by the session */
 	req.generation = gen;
 	return req_copy_out(argp, &req, err);

@@ -14,26 +14,20 @@
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "compat.h"
 #include "fs.h"
-
-static int fs_cmp(const void *a, const void *b)
-{
-	const struct fg_fs *x = a, *y = b;
-
-	return x->dev < y->dev ? -1 : x->dev > y->dev;
-}
 
 /**
  * fg_fs_collect() - the filesystems of @fds, checked as FIFREEZE checks
  * @fds: file descriptors, each on any file or directory of a filesystem
  * @nr: 1 to FREEZEGUARD_FS_MAX
  *
- * Return: a set holding a file reference per distinct filesystem, ordered
- * by device number; or ERR_PTR(-EBADF) for a bad fd, -EPERM without
+ * Return: a set holding a file reference per distinct filesystem, in the
+ * caller's order (a filesystem stacked on another -- on a loop device
+ * backed by a file there -- must come first: freezing the lower one first
+ * would block the upper one's sync for good); or ERR_PTR(-EBADF) for a bad fd, -EPERM without
  * CAP_SYS_ADMIN in a filesystem's user namespace, -EOPNOTSUPP for a
  * filesystem that cannot freeze, -ENOMEM.
  */
@@ -73,7 +67,6 @@ struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr)
 		if (!fg_sb_freezable(sb))
 			goto fail;
 	}
-	sort(set->fs, set->nr, sizeof(set->fs[0]), fs_cmp, NULL);
 	return set;
 fail:
 	fg_fs_free(set);
@@ -104,7 +97,7 @@ int fg_fs_freeze(struct fg_fs_set *set)
 rollback:
 	while (i--)
 		if (fg_thaw_super(set->fs[i].sb))
-			set->fs[i].lost = true;
+			WRITE_ONCE(set->fs[i].lost, true);
 	return err;
 }
 

@@ -34,7 +34,7 @@ struct fg_fs {
 /**
  * struct fg_fs_set - the filesystems of one freeze, in freeze order
  * @nr: how many
- * @fs: them, ordered by device number, each once
+ * @fs: them, in the caller's order, each once
  */
 struct fg_fs_set {
 	u32 nr;

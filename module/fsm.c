@@ -162,6 +162,12 @@ static int fsm_end(struct fsm_session *s, enum fsm_error how,
 	//@ assert now_logged: logged(s, s->gen, how);
 	//@ assert log: log_valid(s);
 	//@ assert counted: ended(s) + open(s) == s->freezes;
+	//@ assert ended_state: s->state == FSM_STABLE || s->state == FSM_FAILED;
+	/*@ assert stable_error: s->state == FSM_STABLE ==>
+		s->last_error == FSM_ERR_NONE || s->last_error == FSM_ERR_ABORTED; */
+	/*@ assert failed_shape: s->state == FSM_FAILED ==> s->gen >= 1 &&
+		s->last_error == FSM_ERR_TIMEOUT && s->deadline <= s->clock; */
+	//@ assert ids: s->freezes <= s->gen;
 	/*@ assert released: s->holds != FSM_HOLD_FROZEN &&
 		s->fs_released == s->fs_frozen; */
 	//@ assert holds: holds_valid(s);

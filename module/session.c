@@ -439,7 +439,7 @@ int fg_session_freeze(struct fg_session *s, u32 timeout_ms,
 		return -EOVERFLOW;
 	}
 	verdict = fsm_freeze(&s->fsm, id, (u64)timeout_ms * NSEC_PER_MSEC,
-			     ktime_get_ns(), fs != NULL);
+			     ktime_get_ns(), !!fs);
 	if (verdict >= 0) {
 		s->timeout_ms = timeout_ms;
 		s->owner = owner;

@@ -35,7 +35,7 @@ FRAMAC_FLAGS=(
 	-report-unclassified-unknown ERROR
 	-wp -wp-rte -warn-unsigned-overflow -warn-signed-overflow
 	-wp-smoke-tests -wp-split
-	-wp-prover "z3,cvc4" -wp-timeout 20
+	-wp-prover "z3,cvc4" -wp-timeout 30
 )
 files=(module/fsm.c spec/properties.c)
 extra=()

@@ -25,6 +25,13 @@ struct input {
 #define AT_TIME(now, call) ((now) < s->clock ? IMPOSSIBLE : (call))
 
 static int freeze(struct fsm_session *s) { return fsm_freeze(s, s->gen + 1, T, s->clock + 1, 0); }
+static int freeze_fs(struct fsm_session *s) { return fsm_freeze(s, s->gen + 1, T, s->clock + 1, 1); }
+/* fsm_frozen() is the glue's report, only while it is freezing filesystems */
+#define FROZEN_REPORT(now, ok) (s->holds != FSM_HOLD_FREEZING ? IMPOSSIBLE : \
+				AT_TIME(now, fsm_frozen(s, ok, now)))
+static int fs_frozen_in_time(struct fsm_session *s) { return FROZEN_REPORT(BEFORE, 1); }
+static int fs_frozen_late(struct fsm_session *s) { return FROZEN_REPORT(AFTER, 1); }
+static int fs_failed(struct fsm_session *s) { return FROZEN_REPORT(BEFORE, 0); }
 static int thaw_in_time(struct fsm_session *s) { return AT_TIME(BEFORE, fsm_thaw(s, s->gen, BEFORE)); }
 static int thaw_late(struct fsm_session *s) { return fsm_thaw(s, s->gen, AFTER); }
 static int abort_in_time(struct fsm_session *s) { return AT_TIME(BEFORE, fsm_abort(s, s->gen, BEFORE)); }
@@ -39,6 +46,10 @@ static int worker_stale(struct fsm_session *s) { return fsm_timeout(s, s->gen - 
 
 static const struct input inputs[] = {
 	{ "freeze", freeze },
+	{ "freeze with filesystems", freeze_fs },
+	{ "filesystems frozen before deadline", fs_frozen_in_time },
+	{ "filesystems frozen at/after deadline", fs_frozen_late },
+	{ "a filesystem could not freeze", fs_failed },
 	{ "thaw before deadline", thaw_in_time },
 	{ "thaw at/after deadline", thaw_late },
 	{ "thaw of an unknown freeze", thaw_other_gen },
@@ -55,24 +66,26 @@ static const struct input inputs[] = {
 int main(int argc, char **argv)
 {
 	int dot = argc > 1 && !strcmp(argv[1], "--dot");
-	struct fsm_session states[3];
+	struct fsm_session states[4];
 	unsigned int i, j;
 
 	/* Reach each state the way a session does; freeze 2, so that an
-	 * older, thawed freeze (1) exists. */
+	 * older, thawed freeze (1) exists. Freeze 2 holds filesystems. */
 	fsm_init(&states[0]);
 	fsm_freeze(&states[0], 1, T, 1, 0);
 	fsm_thaw(&states[0], 1, 2);			/* STABLE */
 	states[1] = states[0];
-	fsm_freeze(&states[1], 2, T, AT, 0);		/* FROZEN */
+	fsm_freeze(&states[1], 2, T, AT, 1);		/* FREEZING */
 	states[2] = states[1];
-	fsm_timeout(&states[2], 2, AT + T);		/* FAILED */
+	fsm_frozen(&states[2], 1, AT);			/* FROZEN, holding them */
+	states[3] = states[2];
+	fsm_timeout(&states[3], 2, AT + T);		/* FAILED */
 
 	if (dot)
 		printf("digraph freezeguard_session {\n\trankdir=LR;\n\tnode [shape=box, style=rounded];\n");
 	else
 		printf("| from | input | verdict | to |\n|---|---|---|---|\n");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		for (j = 0; j < sizeof(inputs) / sizeof(inputs[0]); j++) {
 			struct fsm_session s = states[i];
 			int v = inputs[j].apply(&s);
@@ -84,7 +97,8 @@ int main(int argc, char **argv)
 			if (!fsm_check_valid(&s))
 				return 1;
 			if (dot) {
-				if (v < 0 || v == FSM_IGNORED || v == FSM_EARLY)
+				if (v < 0 || v == FSM_IGNORED || v == FSM_EARLY ||
+				    v == IMPOSSIBLE)
 					continue;	/* the graph shows changes only */
 				printf("\t%s -> %s [label=\"%s\\n(%s)\"];\n", from, to,
 				       inputs[j].label, fsm_verdict_name(v));

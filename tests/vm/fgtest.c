@@ -816,6 +816,8 @@ static void *racer_fn(void *arg)
 			e = req(fd, FREEZEGUARD_IOC_FREEZE, name, r->deadline_ms, 0, &gen);
 		if (e == ETIMEDOUT && r->dirfd >= 0) {
 			/* the sync outlived the deadline: timed out, nothing held */
+			if (now_us() < start + d)
+				r->spurious++;	/* timed out before its deadline */
 			r->timed_out++;
 			last_thawed = 0;
 			continue;
@@ -1027,8 +1029,8 @@ static int run_fs_abi(const char *dir)
 
 	/* the refusals above froze nothing and left no session frozen */
 	e = status(fd, "fsabi", &st);
-	tap(e == ENOENT || st.state != FREEZEGUARD_STATE_FROZEN,
-	    "no refused FREEZE froze the session (errno %d, state %u)", e, st.state);
+	tap(e == ENOENT,
+	    "no refused FREEZE touched the session: it does not exist (errno %d)", e);
 
 	fds[1] = dfd;	/* one filesystem named twice: frozen once */
 	e = freeze_fs(fd, "fsabi", 0, fds, 2, FREEZEGUARD_FLAG_FS, &gen);

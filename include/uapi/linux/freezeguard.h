@@ -36,11 +36,23 @@
  *              device needs root by default: EACCES)
  *   ENOENT     no session of that name
  * and per ioctl:
- *   FREEZE     EBUSY the session is FROZEN (a FAILED session freezes again:
- *              the failure stays visible in its counters and to the late
- *              thawer, as VSS clears a writer's failure at the next backup);
- *              ENOSPC max_sessions sessions exist already;
- *              EOVERFLOW the module's 64-bit freeze id counter is used up
+ *   FREEZE     EBUSY the session is FREEZING or FROZEN, or the filesystems
+ *              of its last freeze are still being frozen (a FAILED session
+ *              freezes again: the failure stays visible in its counters and
+ *              to the late thawer, as VSS clears a writer's failure at the
+ *              next backup); ENOSPC max_sessions sessions exist already;
+ *              EOVERFLOW the module's 64-bit freeze id counter is used up.
+ *              With FREEZEGUARD_FLAG_FS, before anything changes: EBADF a
+ *              bad fd; EPERM no CAP_SYS_ADMIN in a filesystem's user
+ *              namespace; EOPNOTSUPP a filesystem that cannot freeze. Once
+ *              the freeze was accepted (its id is spent, the session
+ *              counts it): EBUSY (or another error of the filesystem) a
+ *              filesystem could not freeze -- frozen already by someone
+ *              else -- and those frozen before it were thawed again, the
+ *              freeze ended as aborted (as timed out if its deadline had
+ *              passed); ETIMEDOUT the deadline passed while FREEZING;
+ *              ECANCELED it was aborted while FREEZING (in both cases the
+ *              filesystems were thawed again as soon as they froze)
  *   THAW       about the freeze named by generation:
  *              ETIMEDOUT it timed out before this thaw: the snapshot taken
  *                        under it is not consistent (with
@@ -55,9 +67,11 @@
  *                        nothing of the old one)
  *              None of these ends anything: the session is unchanged.
  *   ABORT      as THAW
- *   RESET      EBUSY the session is frozen
+ *   THAW       also EBUSY: the freeze is FREEZING and its deadline has not
+ *              passed (nothing is frozen yet to thaw in time)
+ *   RESET      EBUSY the session is FREEZING or FROZEN
  *   CREATE     EEXIST the session exists; ENOSPC as FREEZE
- *   REMOVE     EBUSY the session is frozen
+ *   REMOVE     EBUSY the session is FREEZING or FROZEN, or holds filesystems
  *   WAIT       ETIME deadline_ns passed with no change;
  *              ENOENT also when the session is removed while waiting.
  *              A signal interrupts WAIT with EINTR only when a handler
@@ -154,8 +168,8 @@ struct freezeguard_req {
  * @timeout_ms: timeout of the current or last freeze
  * @reserved0: in (STATUS): must be 0; out: 0
  * @frozen_ns: FROZEN: how long it has been frozen; otherwise 0
- * @time_left_ns: FROZEN: time until the deadline (0 once it has passed);
- *	otherwise 0
+ * @time_left_ns: FREEZING, FROZEN: time until the deadline (0 once it has
+ *	passed); otherwise 0
  * @thaws: generations ended by a thaw in time
  * @timeouts: generations ended by their deadline
  * @aborts: generations ended by abort (or by unloading the module)
@@ -167,8 +181,8 @@ struct freezeguard_req {
  * @reserved: in (STATUS): must be 0; out: 0
  *
  * Every freeze so far is counted once in @thaws, @timeouts or @aborts,
- * except the one that is FROZEN: @freezes is their sum, plus one while
- * FROZEN.
+ * except the one that is FREEZING or FROZEN: @freezes is their sum, plus
+ * one while FREEZING or FROZEN.
  */
 struct freezeguard_status {
 	char name[FREEZEGUARD_NAME_LEN];
