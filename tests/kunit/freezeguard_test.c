@@ -14,6 +14,7 @@
 #include <linux/delay.h>
 
 #include "../../module/fsm.c"
+#include "../../module/fs.c"
 #include "../../module/session.c"
 
 /* ---- the core: every state x input, as a table ------------------------- */
