@@ -331,7 +331,7 @@ static long fg_ioc_filesystems(void __user *argp)
 	s = fg_session_get(f->name);
 	if (!s)
 		goto out;
-	fg_session_filesystems(s, f);	/* zeroes all but the name */
+	fg_session_filesystems(s, f);	/* fills every byte */
 	fg_session_put(s);
 	ret = copy_to_user(argp, f, sizeof(*f)) ? -EFAULT : 0;
 out:

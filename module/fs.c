@@ -37,7 +37,7 @@ struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr)
 	u32 i, j;
 	int err;
 
-	set = kzalloc(struct_size(set, fs, nr), GFP_KERNEL);
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 	for (i = 0; i < nr; i++) {

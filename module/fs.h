@@ -34,18 +34,47 @@ struct fg_fs {
 /**
  * struct fg_fs_set - the filesystems of one freeze, in freeze order
  * @nr: how many
- * @fs: them, in the caller's order, each once
+ * @fs: them, in the caller's order, each once; @nr are used
  */
 struct fg_fs_set {
 	u32 nr;
-	struct fg_fs fs[];
+	struct fg_fs fs[FREEZEGUARD_FS_MAX];
 };
 
+/*
+ * The contracts below are what session.c's proof relies on; fs.c itself
+ * is outside the proof (see README.md, "What is proved").
+ */
+/*@
+  predicate fs_set_ok(struct fg_fs_set *fss) =
+    fss == \null || \valid(fss);
+*/
+
 struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr);
+
+/*@ requires set != \null && fs_set_ok(set);
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
+  @*/
 int fg_fs_freeze(struct fg_fs_set *set);
+
+/*@ requires set != \null && fs_set_ok(set);
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost, set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file;
+  @*/
 void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
+
+/*@ requires set != \null && fs_set_ok(set);
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file;
+  @*/
 void fg_fs_let_go(struct fg_fs_set *set);
+
+/*@ requires fs_set_ok(set);
+  @ assigns \nothing;
+  @*/
 void fg_fs_free(struct fg_fs_set *set);
+
+/*@ requires \valid(fs);
+  @ assigns fs->lost;
+  @*/
 u32 fg_fs_flags(struct fg_fs *fs, bool held);
 
 #endif /* FREEZEGUARD_FS_H */

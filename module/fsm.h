@@ -31,6 +31,15 @@
 #ifndef FREEZEGUARD_FSM_H
 #define FREEZEGUARD_FSM_H
 
+/*
+ * The proof of the glue (module/session.c, spec/prove.sh) defines this:
+ * every transition requires that its caller holds the session's lock. The
+ * core's own proof has no lock and requires nothing more.
+ */
+#if defined(__FRAMAC__) && !defined(FSM_CALLER_LOCKED)
+#define FSM_CALLER_LOCKED(s) (\true)
+#endif
+
 /**
  * enum fsm_state - state of a session; the values are VSS writer states
  * @FSM_STABLE: VSS_WS_STABLE: no freeze active
@@ -213,6 +222,11 @@ struct fsm_session {
   // The verdict without the release order.
   logic integer verdict(integer v) = v >= FSM_RELEASE ? v - FSM_RELEASE : v;
 
+  // The verdicts on which the caller arms the deadline: each leaves a
+  // freeze open (every transition ensures it: open_if_arms).
+  predicate arms(integer v) =
+    v == FSM_FROZE || v == FSM_FREEZE_FS || v == FSM_EARLY;
+
   predicate is_end(integer how) =
     how == FSM_ERR_NONE || how == FSM_ERR_TIMEOUT || how == FSM_ERR_ABORTED;
 
@@ -366,12 +380,15 @@ void fsm_init(struct fsm_session *s);
 
 /*@
   requires valid: \valid(s);
+  requires locked: FSM_CALLER_LOCKED(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns s->gen, s->freezes, s->state, s->last_error, s->frozen_at,
 	  s->deadline, s->clock, s->holds;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
+  ensures open_if_arms: arms(verdict(\result)) ==> is_open(s);
+  ensures release_held: releases(\result) ==> \old(s->holds) != FSM_HOLD_NONE;
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures release: releases_once{Pre, Post}(s, \result) &&
 	  !releases(\result);
@@ -416,6 +433,7 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
 
 /*@
   requires valid: \valid(s);
+  requires locked: FSM_CALLER_LOCKED(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   requires freezing: s->holds == FSM_HOLD_FREEZING;
@@ -424,6 +442,8 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
 	  s->fs_frozen, s->fs_released;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
+  ensures open_if_arms: arms(verdict(\result)) ==> is_open(s);
+  ensures release_held: releases(\result) ==> \old(s->holds) != FSM_HOLD_NONE;
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
@@ -475,6 +495,7 @@ int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now);
 
 /*@
   requires valid: \valid(s);
+  requires locked: FSM_CALLER_LOCKED(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
@@ -482,6 +503,9 @@ int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now);
 	  s->fs_released;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
+  ensures open_if_arms: arms(verdict(\result)) ==> is_open(s);
+  ensures release_held: releases(\result) ==> \old(s->holds) != FSM_HOLD_NONE;
+  ensures holds_kept: \old(s->holds) == FSM_HOLD_NONE ==> s->holds == FSM_HOLD_NONE;
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
@@ -554,6 +578,7 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
 
 /*@
   requires valid: \valid(s);
+  requires locked: FSM_CALLER_LOCKED(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
@@ -561,6 +586,10 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
 	  s->fs_released;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
+  ensures open_if_arms: arms(verdict(\result)) ==> is_open(s);
+  ensures release_held: releases(\result) ==> \old(s->holds) != FSM_HOLD_NONE;
+  ensures holds_kept: \old(s->holds) == FSM_HOLD_NONE ==> s->holds == FSM_HOLD_NONE;
+  ensures ends_any: gen == FSM_GEN_ANY ==> !is_open(s);
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
@@ -626,11 +655,15 @@ int fsm_abort(struct fsm_session *s, unsigned long long gen,
 
 /*@
   requires valid: \valid(s);
+  requires locked: FSM_CALLER_LOCKED(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns s->state, s->last_error, s->clock;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
+  ensures open_if_arms: arms(verdict(\result)) ==> is_open(s);
+  ensures release_held: releases(\result) ==> \old(s->holds) != FSM_HOLD_NONE;
+  ensures holds_kept: \old(s->holds) == FSM_HOLD_NONE ==> s->holds == FSM_HOLD_NONE;
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures release: releases_once{Pre, Post}(s, \result) &&
 	  !releases(\result);
@@ -656,6 +689,7 @@ int fsm_reset(struct fsm_session *s, unsigned long long now);
 
 /*@
   requires valid: \valid(s);
+  requires locked: FSM_CALLER_LOCKED(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
@@ -663,6 +697,9 @@ int fsm_reset(struct fsm_session *s, unsigned long long now);
 	  s->fs_released;
   ensures clock: \old(s->clock) <= s->clock <= now;
   ensures inv: session_valid(s);
+  ensures open_if_arms: arms(verdict(\result)) ==> is_open(s);
+  ensures release_held: releases(\result) ==> \old(s->holds) != FSM_HOLD_NONE;
+  ensures holds_kept: \old(s->holds) == FSM_HOLD_NONE ==> s->holds == FSM_HOLD_NONE;
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
@@ -704,6 +741,7 @@ int fsm_timeout(struct fsm_session *s, unsigned long long gen,
 
 /*@
   requires valid: \valid_read(s);
+  requires locked: FSM_CALLER_LOCKED(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
   assigns \nothing;
@@ -716,6 +754,7 @@ unsigned long long fsm_time_left(const struct fsm_session *s,
 /* Removable: no freeze open, no filesystem held or being frozen. */
 /*@
   requires valid: \valid_read(s);
+  requires locked: FSM_CALLER_LOCKED(s);
   assigns \nothing;
   ensures \result != 0 <==> !is_open(s) && s->holds == FSM_HOLD_NONE;
 */

@@ -1,39 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * freezeguard sessions: see session.h.
+ * freezeguard sessions: what happens to one session under its lock (see
+ * session.h). The table of sessions and their lifetime are table.c's.
  *
  * Each transition takes the session's mutex, reads the monotonic clock
  * under it, calls the core, and reacts to the core's verdict (arm or cancel
  * the deadline, warn, wake waiters). A freeze draws its id from one
  * module-wide counter, under the session's mutex, so ids never repeat and
- * a session's ids increase. The deadline is an hrtimer whose callback
- * records which freeze it was armed for and queues the timeout worker; the
- * worker names that freeze to the core, which ignores it unless it is
- * still the frozen one: a worker of an older freeze reaches the core as a
- * stale worker. Cancelling the timer on thaw is only an optimisation.
+ * a session's ids increase. The deadline is an hrtimer; the generation it
+ * is armed for is written just before it is armed (@armed_gen), and its
+ * callback copies that into @fired_gen and queues the timeout worker,
+ * which names @fired_gen to the core. That may be an older freeze than the
+ * current one: the core ignores it then (a stale worker), and expires a
+ * freeze only if it is still open and its deadline has passed. Cancelling
+ * the timer on thaw is only an optimisation.
  *
  * A freeze with filesystems is accepted FREEZING; the filesystems are
  * frozen without the lock (fs.c) and the outcome reported to the core
  * under it. Whichever transition the core marks FSM_RELEASE thaws them,
  * under the lock: exactly once per freeze, on every path.
+ *
+ * This file is proved with Frama-C WP against the kernel's APIs as
+ * spec/kernel/ models them (spec/prove.sh): the lock is held and the clock
+ * read under it for every call of the core, every lock taken is released,
+ * the worker names the freeze its deadline was armed for, only a live
+ * session is re-armed, and nothing overflows.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
-#include <linux/err.h>
-#include <linux/hashtable.h>
-#include <linux/jhash.h>
 #include <linux/kdev_t.h>
-#include <linux/module.h>
-#include <linux/rcupdate.h>
-#include <linux/slab.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/printk.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
-#include <linux/uaccess.h>
-#include <linux/xarray.h>
 
-#include "compat.h"
 #include "session.h"
 
 /*
@@ -48,30 +51,22 @@ bool fg_fault_skip_cancel;
 u32 fg_fault_worker_delay_us;
 u32 fg_fault_freeze_delay_us;
 
-static DEFINE_MUTEX(fg_table_lock);	/* create, remove */
-static DEFINE_HASHTABLE(fg_names, 10);
-static DEFINE_XARRAY_ALLOC1(fg_ids);
-static u32 fg_ids_next;		/* cyclic: LIST keeps creation order */
-static unsigned int fg_nr_sessions;
 /* The last freeze id handed out; seeded with the wall clock at load. */
 static atomic64_t fg_last_freeze_id;
-static struct workqueue_struct *fg_wq;
 DECLARE_WAIT_QUEUE_HEAD(fg_waitq);
 atomic64_t fg_events = ATOMIC64_INIT(0);
 
-static struct fg_session *session_get_from(unsigned long *id);
-
-static u32 name_hash(const char *name)
+/*@ assigns \nothing;
+  @ ensures \result == 0 || \result == -EBUSY || \result == -EALREADY ||
+  @	  \result == -ETIMEDOUT || \result == -ESTALE ||
+  @	  \result == -ECANCELED || \result == -EINVAL;
+  @ ensures verdict(v) >= 0 ==> (\result == 0 <==> verdict(v) != FSM_EXPIRED);
+  @*/
+static int verdict_errno(int v)
 {
-	return jhash(name, strlen(name), 0);
-}
-
-/* Errno for the caller of a transition; 0 when it was accepted. */
-static int verdict_errno(int verdict)
-{
-	if (verdict >= FSM_RELEASE)	/* what was decided, whatever was released */
-		verdict -= FSM_RELEASE;
-	switch (verdict) {
+	if (v >= FSM_RELEASE)	/* what was decided, whatever was released */
+		v -= FSM_RELEASE;
+	switch (v) {
 	case FSM_E_BUSY:
 		return -EBUSY;
 	case FSM_E_NOT_FROZEN:
@@ -90,24 +85,78 @@ static int verdict_errno(int verdict)
 	}
 }
 
+/* ---- the lock ----------------------------------------------------------- */
+
+/*
+ * Every step of a session runs between these two. fg_lock_acquired() and
+ * fg_lock_releasing() are the proof's model of what the lock means
+ * (session.h); in the kernel they are empty.
+ */
+/*@ requires unlocked(s);
+  @ assigns s->lock.held, s->fsm, s->fs, s->owner, s->dead, s->armed_gen,
+  @	    s->fired_gen, s->pub_state, s->pub_gen, s->deadline_timer,
+  @	    s->timeout_work, fg_now, fg_locked;
+  @ ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
+  @ ensures fg_freezing == &s->fsm &&
+  @	  \old(s->fsm.holds) == FSM_HOLD_FREEZING ==>
+  @	  s->fsm.holds == FSM_HOLD_FREEZING &&
+  @	  s->fsm.gen == \old(s->fsm.gen) && s->fs == \old(s->fs);
+  @*/
+static void session_lock(struct fg_session *s)
+{
+	mutex_lock(&s->lock);
+	fg_lock_acquired(s);
+}
+
+/*@ requires locked(s) && lock_inv(s);
+  @ assigns s->lock.held, fg_locked;
+  @ ensures unlocked(s);
+  @*/
+static void session_unlock(struct fg_session *s)
+{
+	fg_lock_releasing(s);
+	mutex_unlock(&s->lock);
+}
+
 /* ---- the reaction to the core's verdicts -------------------------------- */
 
+/* The timeout of the current or last freeze, in ms (0 before the first). */
+/*@ requires \valid_read(s);
+  @ assigns \nothing;
+  @*/
+static u32 timeout_ms(const struct fg_session *s)
+{
+	if (s->fsm.deadline <= s->fsm.frozen_at)
+		return 0;
+	return div_u64(s->fsm.deadline - s->fsm.frozen_at, NSEC_PER_MSEC);
+}
+
 /* Something a LIST would show changed: poll() and WAIT wake up. */
-static void sessions_changed(void)
+/*@ assigns fg_events.counter; */
+void fg_sessions_changed(void)
 {
 	atomic64_inc(&fg_events);
 	wake_up_all(&fg_waitq);
 }
 
+/*@ requires locked(s);
+  @ assigns s->pub_state.counter, s->pub_gen.counter, fg_events.counter;
+  @*/
 static void session_publish(struct fg_session *s)
 {
 	lockdep_assert_held(&s->lock);
-	WRITE_ONCE(s->pub_state, s->fsm.state);
-	WRITE_ONCE(s->pub_gen, s->fsm.gen);
-	sessions_changed();
+	atomic_set(&s->pub_state, s->fsm.state);
+	atomic64_set(&s->pub_gen, s->fsm.gen);
+	fg_sessions_changed();
+}
+
+void fg_freeze_ids_init(u64 seed)
+{
+	atomic64_set(&fg_last_freeze_id, seed);
 }
 
 /* The next freeze id, or 0 when the 64-bit counter is used up. */
+/*@ assigns fg_last_freeze_id.counter; */
 static u64 freeze_id_next(void)
 {
 	u64 last = atomic64_fetch_add_unless(&fg_last_freeze_id, 1, -1);
@@ -115,13 +164,24 @@ static u64 freeze_id_next(void)
 	return last == U64_MAX ? 0 : last + 1;
 }
 
+/* Arm the deadline of the open freeze; @armed_gen first: the callback reads it. */
+/*@ requires locked(s) && is_open(&s->fsm) && !s->dead;
+  @ assigns s->armed_gen.counter, s->deadline_timer.armed,
+  @	    s->deadline_timer.expires;
+  @ ensures s->armed_gen.counter == (s64)s->fsm.gen;
+  @ ensures s->deadline_timer.armed && s->deadline_timer.expires == s->fsm.deadline;
+  @*/
 static void deadline_arm(struct fg_session *s)
 {
+	atomic64_set(&s->armed_gen, s->fsm.gen);
 	hrtimer_start(&s->deadline_timer, ns_to_ktime(s->fsm.deadline),
 		      HRTIMER_MODE_ABS);
 }
 
 /* Without waiting: the timer may be running, the worker may be blocked on our lock. */
+/*@ requires locked(s);
+  @ assigns s->deadline_timer.armed, s->timeout_work.queued;
+  @*/
 static void deadline_try_cancel(struct fg_session *s)
 {
 	if (READ_ONCE(fg_fault_skip_cancel))
@@ -133,54 +193,94 @@ static void deadline_try_cancel(struct fg_session *s)
 /*
  * Act on what the core decided. Called with s->lock held. The release
  * comes first: a thaw that expires, or a freeze that completes too late,
- * has thawed the filesystems before anyone is told.
+ * has thawed the filesystems before anyone is told. Only a verdict that
+ * leaves a freeze open arms the deadline.
  */
-static void session_react(struct fg_session *s, int verdict)
+/*@ requires held: locked(s);
+  @ requires core_inv: core_inv(s);
+  @ requires glue_inv: glue_inv(s);
+  @ requires arming: arms(verdict(v)) ==> is_open(&s->fsm);
+  @ requires releasing: releases(v) ==> s->fs != \null;
+  @ assigns s->armed_gen.counter, s->deadline_timer.armed,
+  @	    s->deadline_timer.expires, s->timeout_work.queued, s->owner,
+  @	    s->pub_state.counter, s->pub_gen.counter, fg_events.counter,
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
+  @ ensures core_inv: core_inv(s);
+  @ ensures glue_inv: glue_inv(s);
+  @*/
+static void session_react(struct fg_session *s, int v)
 {
-	bool release = verdict >= FSM_RELEASE;
+	bool release = v >= FSM_RELEASE, publish = release;
 
 	lockdep_assert_held(&s->lock);
 	if (release) {
 		fg_fs_thaw(s->fs, s->name, s->fsm.gen);
-		verdict -= FSM_RELEASE;
+		v -= FSM_RELEASE;
 	}
-	switch (verdict) {
-	case FSM_FROZE:
+	switch (v) {
+	case FSM_FROZE:		/* arms(v) */
 	case FSM_FREEZE_FS:
-		WRITE_ONCE(s->armed_gen, s->fsm.gen);
-		deadline_arm(s);
+		if (!s->dead)	/* a dead session is never re-armed */
+			deadline_arm(s);
+		publish = true;
 		break;
-	case FSM_EARLY:
-		deadline_arm(s);
-		return;
+	case FSM_EARLY:		/* arms(v); nothing else changed */
+		if (!s->dead)
+			deadline_arm(s);
+		break;
+	case FSM_EXPIRED:
+		pr_warn_ratelimited("session %s: freeze %llu timed out after %u ms\n",
+				    s->name, s->fsm.gen, timeout_ms(s));
+		fallthrough;
 	case FSM_THAWED:
 	case FSM_ABORTED:
 		s->owner = NULL;
 		deadline_try_cancel(s);
-		break;
-	case FSM_EXPIRED:
-		pr_warn_ratelimited("session %s: freeze %llu timed out after %u ms\n",
-				    s->name, s->fsm.gen, s->timeout_ms);
-		s->owner = NULL;
-		deadline_try_cancel(s);
+		publish = true;
 		break;
 	case FSM_RESET:
+		publish = true;
 		break;
 	default:	/* refused, or not ours: nothing changed, but what was released */
-		if (!release)
-			return;
+		break;
 	}
-	session_publish(s);
+	if (publish)
+		session_publish(s);
+	//@ assert same: s->dead == \at(s->dead, Pre) && s->fs == \at(s->fs, Pre);
 }
 
-static enum hrtimer_restart deadline_timer_fn(struct hrtimer *timer)
+/* How many filesystems @set holds: never more than its array. */
+/*@ requires fs_set_ok(set);
+  @ assigns \nothing;
+  @ ensures 0 <= \result <= FREEZEGUARD_FS_MAX;
+  @ ensures set != \null ==> \result <= set->nr;
+  @ ensures set == \null ==> \result == 0;
+  @*/
+static u32 fs_count(const struct fg_fs_set *set)
 {
-	struct fg_session *s = container_of(timer, struct fg_session, deadline_timer);
+	return set ? min_t(u32, set->nr, FREEZEGUARD_FS_MAX) : 0;
+}
 
-	/* Which freeze's deadline this is: a newer freeze may re-arm us later. */
-	WRITE_ONCE(s->fired_gen, READ_ONCE(s->armed_gen));
+/* ---- the deadline --------------------------------------------------------- */
+
+/**
+ * fg_session_deadline_fired() - the deadline timer's callback, in full
+ * @s: the session whose timer fired
+ *
+ * Runs in hard interrupt context: records which freeze the deadline was
+ * armed for (a newer freeze may re-arm the timer later) and queues the
+ * worker, nothing else.
+ */
+/*@ requires \valid(s);
+  @ assigns s->fired_gen.counter, s->timeout_work.queued;
+  @ ensures s->fired_gen.counter == s->armed_gen.counter;
+  @ ensures s->timeout_work.queued;
+  @*/
+void fg_session_deadline_fired(struct fg_session *s)
+{
+	atomic64_set(&s->fired_gen, atomic64_read(&s->armed_gen));
 	queue_work(fg_wq, &s->timeout_work);
-	return HRTIMER_NORESTART;
 }
 
 /**
@@ -191,165 +291,23 @@ static enum hrtimer_restart deadline_timer_fn(struct hrtimer *timer)
  * older than the current one; the core alone decides whether that changes
  * anything.
  */
+/*@ requires idle(s);
+  @ ensures idle(s);
+  @*/
 void fg_session_run_worker(struct fg_session *s)
 {
 	unsigned int delay_us = READ_ONCE(fg_fault_worker_delay_us);
 
 	if (delay_us)
 		fsleep(delay_us);
-	mutex_lock(&s->lock);
+	session_lock(s);
 	if (!s->dead)
-		session_react(s, fsm_timeout(&s->fsm, READ_ONCE(s->fired_gen),
+		session_react(s, fsm_timeout(&s->fsm, atomic64_read(&s->fired_gen),
 					     ktime_get_ns()));
-	mutex_unlock(&s->lock);
+	session_unlock(s);
 }
 
-static void timeout_work_fn(struct work_struct *work)
-{
-	fg_session_run_worker(container_of(work, struct fg_session, timeout_work));
-}
-
-/* ---- lifetime ----------------------------------------------------------- */
-
-static void session_release(struct kref *ref)
-{
-	struct fg_session *s = container_of(ref, struct fg_session, ref);
-
-	/*
-	 * s->dead is set, so the worker no longer re-arms the timer: once the
-	 * timer is cancelled, the last work it queued is the last one.
-	 */
-	hrtimer_cancel(&s->deadline_timer);
-	cancel_work_sync(&s->timeout_work);
-	mutex_destroy(&s->lock);
-	fg_fs_free(s->fs);	/* released already: removable means nothing held */
-	kfree_rcu(s, rcu);
-}
-
-void fg_session_put(struct fg_session *s)
-{
-	kref_put(&s->ref, session_release);
-}
-
-/* Look a session up by name and take a reference; no global lock. */
-struct fg_session *fg_session_get(const char *name)
-{
-	struct fg_session *s, *found = NULL;
-
-	rcu_read_lock();
-	hash_for_each_possible_rcu(fg_names, s, hnode, name_hash(name)) {
-		if (!strcmp(s->name, name) && kref_get_unless_zero(&s->ref)) {
-			found = s;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found;
-}
-
-static struct fg_session *session_find_locked(const char *name)
-{
-	struct fg_session *s;
-
-	lockdep_assert_held(&fg_table_lock);
-	hash_for_each_possible(fg_names, s, hnode, name_hash(name))
-		if (!strcmp(s->name, name))
-			return s;
-	return NULL;
-}
-
-/**
- * fg_session_create() - create a session, or find it
- * @name: a valid name
- * @exclusive: EEXIST if it exists; else return the existing one
- * @max_sessions: ENOSPC if this many exist
- *
- * Return: the session with a reference for the caller, or an ERR_PTR.
- */
-struct fg_session *fg_session_create(const char *name, bool exclusive,
-				     unsigned int max_sessions)
-{
-	struct fg_session *s;
-	int err;
-
-	mutex_lock(&fg_table_lock);
-	s = session_find_locked(name);
-	if (s) {
-		err = exclusive ? -EEXIST : 0;
-		if (!err)
-			kref_get(&s->ref);
-		goto out;
-	}
-	err = -ENOSPC;
-	if (fg_nr_sessions >= max_sessions)
-		goto out;
-	err = -ENOMEM;
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		goto out;
-	kref_init(&s->ref);	/* the tables' reference */
-	mutex_init(&s->lock);
-	fsm_init(&s->fsm);
-	s->pub_state = s->fsm.state;
-	strscpy(s->name, name, sizeof(s->name));
-	fg_hrtimer_setup(&s->deadline_timer, deadline_timer_fn);
-	INIT_WORK(&s->timeout_work, timeout_work_fn);
-	err = xa_alloc_cyclic(&fg_ids, &s->id, s, xa_limit_32b, &fg_ids_next,
-			      GFP_KERNEL);
-	if (err < 0) {
-		kfree(s);
-		err = err == -EBUSY ? -ENOSPC : err;
-		goto out;
-	}
-	hash_add_rcu(fg_names, &s->hnode, name_hash(name));
-	fg_nr_sessions++;
-	kref_get(&s->ref);	/* the caller's */
-	sessions_changed();
-	err = 0;
-out:
-	mutex_unlock(&fg_table_lock);
-	return err ? ERR_PTR(err) : s;
-}
-
-/* Take @s out of the tables; the caller holds fg_table_lock and s->lock. */
-static void session_unlink(struct fg_session *s)
-{
-	lockdep_assert_held(&fg_table_lock);
-	lockdep_assert_held(&s->lock);
-	WRITE_ONCE(s->dead, true);	/* read locklessly by LIST and WAIT */
-	hash_del_rcu(&s->hnode);
-	xa_erase(&fg_ids, s->id);
-	fg_nr_sessions--;
-	sessions_changed();	/* and WAIT on it returns ENOENT */
-}
-
-/**
- * fg_session_remove() - remove a session that is not frozen
- * @name: its name
- * @gen: out: its generation (also when refused with EBUSY)
- *
- * Return: 0, -ENOENT, or -EBUSY when it is frozen.
- */
-int fg_session_remove(const char *name, u64 *gen)
-{
-	struct fg_session *s;
-	int err = -ENOENT;
-
-	mutex_lock(&fg_table_lock);
-	s = session_find_locked(name);
-	if (s) {
-		mutex_lock(&s->lock);
-		err = fsm_may_remove(&s->fsm) ? 0 : -EBUSY;
-		if (!err)
-			session_unlink(s);
-		*gen = s->fsm.gen;
-		mutex_unlock(&s->lock);
-	}
-	mutex_unlock(&fg_table_lock);
-	if (!err)
-		fg_session_put(s);	/* the tables' reference */
-	return err;
-}
+/* ---- the transitions ------------------------------------------------------ */
 
 /**
  * fg_session_step() - one transition, as the core decides it
@@ -362,17 +320,20 @@ int fg_session_remove(const char *name, u64 *gen)
  * Return: 0 or the errno of the refusal (-ETIMEDOUT: the freeze timed out;
  * -ENOENT: the session was removed; -EOVERFLOW: freeze ids are used up).
  */
+/*@ requires idle(s) && \valid(gen) && \separated(gen, s);
+  @ ensures idle(s);
+  @*/
 int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		    u64 *gen)
 {
-	u64 now;
+	u64 now, after;
 	int verdict;
 
 	if (op == FG_FREEZE)
 		return fg_session_freeze(s, timeout_ms, NULL, NULL, gen);
-	mutex_lock(&s->lock);
+	session_lock(s);
 	if (s->dead) {
-		mutex_unlock(&s->lock);
+		session_unlock(s);
 		return -ENOENT;
 	}
 	now = ktime_get_ns();	/* under the lock: never behind s->fsm.clock */
@@ -388,8 +349,9 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		break;
 	}
 	session_react(s, verdict);
-	*gen = s->fsm.gen;
-	mutex_unlock(&s->lock);
+	after = s->fsm.gen;
+	session_unlock(s);
+	*gen = after;
 	return verdict_errno(verdict);
 }
 
@@ -397,6 +359,10 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
  * How freeze @id, which is no longer open, ended: the core's answer to a
  * late thaw of it, which changes nothing (-ECANCELED, -ETIMEDOUT).
  */
+/*@ requires locked(s) && lock_inv(s);
+  @ requires id != FSM_GEN_ANY && !names_open(&s->fsm, id);
+  @ assigns \nothing;
+  @*/
 static int freeze_outcome(struct fg_session *s, u64 id)
 {
 	return verdict_errno(fsm_thaw(&s->fsm, id, s->fsm.clock));
@@ -420,30 +386,34 @@ static int freeze_outcome(struct fg_session *s, u64 id)
  * -ECANCELED when it was aborted meanwhile (the filesystems were thawed
  * again at once, in both cases).
  */
+/*@ requires idle(s) && \valid(gen) && \separated(gen, s);
+  @ requires set == \null ||
+  @	     (\valid(set) && \separated(set, s, gen) && fs_set_ok(*set) &&
+  @	      (*set != \null ==> \separated(s, *set)));
+  @ ensures idle(s);
+  @*/
 int fg_session_freeze(struct fg_session *s, u32 timeout_ms,
 		      struct fg_fs_set **set, const void *owner, u64 *gen)
 {
 	struct fg_fs_set *fs = set ? *set : NULL, *old = NULL;
 	unsigned int delay_us;
-	u64 id;
+	u64 id, after;
 	int verdict, err;
 
-	mutex_lock(&s->lock);
+	session_lock(s);
 	if (s->dead) {
-		mutex_unlock(&s->lock);
+		session_unlock(s);
 		return -ENOENT;
 	}
 	id = freeze_id_next();	/* under the lock: above s->fsm.gen */
 	if (!id) {
-		mutex_unlock(&s->lock);
+		session_unlock(s);
 		return -EOVERFLOW;
 	}
 	verdict = fsm_freeze(&s->fsm, id, (u64)timeout_ms * NSEC_PER_MSEC,
-			     ktime_get_ns(), !!fs);
+			     ktime_get_ns(), fs ? 1 : 0);
 	if (verdict >= 0) {
-		s->timeout_ms = timeout_ms;
 		s->owner = owner;
-		s->owner_gen = id;
 		/* the last freeze's filesystems are released: forget them */
 		old = s->fs;
 		s->fs = fs;
@@ -451,109 +421,146 @@ int fg_session_freeze(struct fg_session *s, u32 timeout_ms,
 			*set = NULL;
 	}
 	session_react(s, verdict);
-	*gen = s->fsm.gen;
-	mutex_unlock(&s->lock);
+	after = s->fsm.gen;
+	session_unlock(s);
+	*gen = after;
 	fg_fs_free(old);
 	if (verdict != FSM_FREEZE_FS)
 		return verdict_errno(verdict);
+	//@ ghost fg_freezing = &s->fsm;
 
 	err = fg_fs_freeze(fs);	/* syncs: may take seconds */
 	delay_us = READ_ONCE(fg_fault_freeze_delay_us);
 	if (delay_us)
 		fsleep(delay_us);
 
-	mutex_lock(&s->lock);
+	session_lock(s);
 	verdict = fsm_frozen(&s->fsm, !err, ktime_get_ns());
+	//@ ghost fg_freezing = (struct fsm_session *)0;
 	if (err)
 		fg_fs_let_go(fs);	/* nothing frozen, nothing held */
 	session_react(s, verdict);
 	if (!err && verdict != FSM_FROZE)
 		err = freeze_outcome(s, id);
-	mutex_unlock(&s->lock);
+	session_unlock(s);
 	return err;
 }
 
 /**
- * fg_sessions_owner_gone() - the owner of freezes closed the device
+ * fg_session_owner_gone() - the owner of a freeze of @s closed the device
+ * @s: the session
  * @owner: the file being released
  *
- * Every freeze it owns that is still open is aborted (or ends timed out,
- * if its deadline has passed): its filesystems are thawed now, not at the
- * deadline.
+ * If @owner owns the freeze of @s, and it is still open, it is aborted (or
+ * ends timed out, if its deadline has passed).
  */
-void fg_sessions_owner_gone(const void *owner)
+/*@ requires idle(s);
+  @ ensures idle(s);
+  @*/
+void fg_session_owner_gone(struct fg_session *s, const void *owner)
 {
-	struct fg_session *s;
-	unsigned long id = 0;
-
-	while ((s = session_get_from(&id))) {
-		mutex_lock(&s->lock);
-		if (s->owner == owner && !s->dead) {
-			pr_info("session %s: the owner of freeze %llu is gone: aborting it\n",
-				s->name, s->owner_gen);
-			session_react(s, fsm_abort(&s->fsm, s->owner_gen,
-						   ktime_get_ns()));
-			s->owner = NULL;
-		}
-		mutex_unlock(&s->lock);
-		fg_session_put(s);
-		id++;
+	session_lock(s);
+	if (s->owner == owner && !s->dead) {
+		pr_info("session %s: the owner of freeze %llu is gone: aborting it\n",
+			s->name, s->fsm.gen);
+		session_react(s, fsm_abort(&s->fsm, s->fsm.gen, ktime_get_ns()));
+		s->owner = NULL;
 	}
+	session_unlock(s);
 }
+
+/**
+ * fg_session_kill() - end @s for unloading: its open freeze is aborted (or
+ * ends timed out) and it is dead, so that its worker no longer re-arms
+ * @s: the session
+ */
+/*@ requires idle(s);
+  @ ensures idle(s);
+  @*/
+void fg_session_kill(struct fg_session *s)
+{
+	session_lock(s);
+	session_react(s, fsm_abort(&s->fsm, FSM_GEN_ANY, ktime_get_ns()));
+	WRITE_ONCE(s->dead, true);
+	session_unlock(s);
+}
+
+/* ---- what the session shows ------------------------------------------------ */
 
 /**
  * fg_session_status() - a session as STATUS reports it
  * @s: the session
- * @st: filled; zeroed first, so nothing of the kernel's leaks
+ * @st: filled, every byte, so nothing of the kernel's leaks
  */
+/*@ requires idle(s) && \valid(st) && \separated(st, s);
+  @ requires s->fs != \null ==> \separated(st, s->fs);
+  @ ensures idle(s);
+  @ ensures \initialized(st);
+  @*/
 void fg_session_status(struct fg_session *s, struct freezeguard_status *st)
 {
 	u64 now;
+	u32 i;
 
-	memset(st, 0, sizeof(*st));
-	mutex_lock(&s->lock);
+	session_lock(s);
 	now = ktime_get_ns();
+	*st = (struct freezeguard_status){
+		.state = s->fsm.state,
+		.last_error = s->fsm.last_error,
+		.hresult = s->fsm.last_error == FSM_ERR_TIMEOUT ?
+			   FREEZEGUARD_HRESULT_TIMEOUT : 0,
+		.generation = s->fsm.gen,
+		.timeout_ms = timeout_ms(s),
+		.time_left_ns = fsm_time_left(&s->fsm, now),
+		.frozen_ns = s->fsm.state == FSM_FROZEN ?
+			     now - s->fsm.frozen_at : 0,
+		.thaws = s->fsm.thaws,
+		.timeouts = s->fsm.timeouts,
+		.aborts = s->fsm.aborts,
+		.freezes = s->fsm.freezes,
+	};
 	strscpy(st->name, s->name, sizeof(st->name));
-	st->state = s->fsm.state;
-	st->last_error = s->fsm.last_error;
-	st->hresult = s->fsm.last_error == FSM_ERR_TIMEOUT ?
-		      FREEZEGUARD_HRESULT_TIMEOUT : 0;
-	st->generation = s->fsm.gen;
-	st->timeout_ms = s->timeout_ms;
-	st->time_left_ns = fsm_time_left(&s->fsm, now);
-	if (s->fsm.state == FSM_FROZEN)
-		st->frozen_ns = now - s->fsm.frozen_at;
-	st->thaws = s->fsm.thaws;
-	st->timeouts = s->fsm.timeouts;
-	st->aborts = s->fsm.aborts;
-	st->freezes = s->fsm.freezes;
-	if (s->fs) {
-		u32 i;
-
-		st->nr_fs = s->fs->nr;
-		for (i = 0; i < s->fs->nr; i++)
-			st->fs_flags |= fg_fs_flags(&s->fs->fs[i],
-						    s->fsm.holds == FSM_HOLD_FROZEN);
-	}
-	mutex_unlock(&s->lock);
+	st->nr_fs = fs_count(s->fs);
+	/*@ loop invariant 0 <= i <= st->nr_fs;
+	  @ loop invariant \initialized(st);
+	  @ loop assigns i, st->fs_flags,
+	  @	       s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
+	  @ loop variant st->nr_fs - i;
+	  @*/
+	for (i = 0; i < st->nr_fs; i++)
+		st->fs_flags |= fg_fs_flags(&s->fs->fs[i],
+					    s->fsm.holds == FSM_HOLD_FROZEN);
+	session_unlock(s);
 }
 
 /**
  * fg_session_filesystems() - the filesystems of the current or last freeze
  * @s: the session
- * @out: filled; zeroed first, but for the name
+ * @out: filled, every byte (the name is the session's, the one asked for)
  */
+/*@ requires idle(s) && \valid(out) && \separated(out, s);
+  @ requires s->fs != \null ==> \separated(out, s->fs);
+  @ ensures idle(s);
+  @ ensures \initialized(out);
+  @*/
 void fg_session_filesystems(struct fg_session *s,
 			    struct freezeguard_filesystems *out)
 {
 	u32 i;
 
-	out->flags = 0;
-	memset(out->reserved, 0, sizeof(out->reserved));
-	memset(out->fs, 0, sizeof(out->fs));
-	mutex_lock(&s->lock);
-	out->generation = s->fsm.gen;
-	for (i = 0; s->fs && i < s->fs->nr; i++) {
+	session_lock(s);
+	*out = (struct freezeguard_filesystems){
+		.generation = s->fsm.gen,
+		.count = fs_count(s->fs),
+	};
+	strscpy(out->name, s->name, sizeof(out->name));
+	/*@ loop invariant 0 <= i <= out->count;
+	  @ loop invariant \initialized(out);
+	  @ loop assigns i, out->fs[0 .. FREEZEGUARD_FS_MAX - 1],
+	  @	       s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
+	  @ loop variant out->count - i;
+	  @*/
+	for (i = 0; i < out->count; i++) {
 		struct fg_fs *fs = &s->fs->fs[i];
 
 		out->fs[i].dev_major = MAJOR(fs->dev);
@@ -561,120 +568,27 @@ void fg_session_filesystems(struct fg_session *s,
 		out->fs[i].flags = fg_fs_flags(fs, s->fsm.holds == FSM_HOLD_FROZEN);
 		strscpy(out->fs[i].type, fs->type, sizeof(out->fs[i].type));
 	}
-	out->count = i;
-	mutex_unlock(&s->lock);
+	session_unlock(s);
 }
 
 /* The session's (state, generation), read together under its lock. */
+/*@ requires idle(s) && \valid(state) && \valid(gen);
+  @ ensures idle(s);
+  @*/
 void fg_session_observe(struct fg_session *s, u32 *state, u64 *gen)
 {
-	mutex_lock(&s->lock);
+	session_lock(s);
 	*state = s->fsm.state;
 	*gen = s->fsm.gen;
-	mutex_unlock(&s->lock);
-}
-
-/* The first live session with an id at or above *id, referenced; or NULL. */
-static struct fg_session *session_get_from(unsigned long *id)
-{
-	struct fg_session *s;
-
-	rcu_read_lock();	/* sessions are freed after a grace period */
-	for (;; (*id)++) {
-		s = xa_find(&fg_ids, id, U32_MAX, XA_PRESENT);
-		if (!s || (!READ_ONCE(s->dead) && kref_get_unless_zero(&s->ref)))
-			break;
-	}
-	rcu_read_unlock();
-	return s;
-}
-
-/**
- * fg_sessions_list() - copy sessions out in id (creation) order
- * @cursor: in: first id to report; out: the id to continue from, 0 at the end
- * @out: user array of @capacity entries
- * @capacity: its size
- * @count: out: entries copied
- *
- * Holds no table lock while it copies to userspace: a page fault there
- * stalls this caller only, never another session operation.
- *
- * Return: 0 or -EFAULT.
- */
-int fg_sessions_list(u64 *cursor, struct freezeguard_status __user *out,
-		     u32 capacity, u32 *count)
-{
-	struct freezeguard_status st;
-	struct fg_session *s;
-	unsigned long id = *cursor;
-
-	*count = 0;
-	while ((s = session_get_from(&id))) {
-		if (*count == capacity) {	/* did not fit: start there next time */
-			fg_session_put(s);
-			*cursor = id;
-			return 0;
-		}
-		fg_session_status(s, &st);
-		fg_session_put(s);
-		if (copy_to_user(&out[*count], &st, sizeof(st)))
-			return -EFAULT;
-		(*count)++;
-		id++;
-	}
-	*cursor = 0;
-	return 0;
+	session_unlock(s);
 }
 
 /* Has @s left (@state, @gen), or gone? For waiters, without the lock. */
+/*@ requires \valid_read(s);
+  @ assigns \nothing;
+  @*/
 bool fg_session_changed(struct fg_session *s, u32 state, u64 gen)
 {
-	return READ_ONCE(s->dead) || READ_ONCE(s->pub_state) != state ||
-	       READ_ONCE(s->pub_gen) != gen;
-}
-
-int fg_sessions_init(void)
-{
-	/*
-	 * Freeze ids go on from the wall clock in ns, so a reload does not
-	 * hand out an id of an earlier load again (unless the clock was set
-	 * back by more than the time between the loads).
-	 */
-	atomic64_set(&fg_last_freeze_id, ktime_get_real_ns());
-	/*
-	 * The worker thaws filesystems: it must run under memory pressure
-	 * too, when writeback is waiting for them (a rescuer thread).
-	 */
-	fg_wq = alloc_workqueue("freezeguard", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
-	return fg_wq ? 0 : -ENOMEM;
-}
-
-/*
- * No user is left: end every frozen session (ABORTED, or TIMEOUT if its
- * deadline had passed), then stop its timer and worker for good. Nothing
- * of ours runs after this returns.
- */
-void fg_sessions_exit(void)
-{
-	struct fg_session *s;
-	unsigned long id;
-
-	mutex_lock(&fg_table_lock);
-	/* First stop every deadline, so that no worker starts while we wait for one. */
-	xa_for_each(&fg_ids, id, s) {
-		mutex_lock(&s->lock);
-		session_react(s, fsm_abort(&s->fsm, FSM_GEN_ANY, ktime_get_ns()));
-		WRITE_ONCE(s->dead, true);	/* the worker no longer re-arms */
-		mutex_unlock(&s->lock);
-		hrtimer_cancel(&s->deadline_timer);
-	}
-	xa_for_each(&fg_ids, id, s) {
-		mutex_lock(&s->lock);
-		session_unlink(s);
-		mutex_unlock(&s->lock);
-		fg_session_put(s);	/* waits for a running worker */
-	}
-	mutex_unlock(&fg_table_lock);
-	destroy_workqueue(fg_wq);
-	rcu_barrier();		/* the kfree_rcu() of every session has run */
+	return READ_ONCE(s->dead) || atomic_read(&s->pub_state) != state ||
+	       atomic64_read(&s->pub_gen) != gen;
 }

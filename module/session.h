@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * freezeguard sessions: the kernel side of one session (lock, deadline
- * timer, timeout worker, lifetime) and the table of named sessions. The
- * decisions are module/fsm.c's; this reacts to them. No device here, so
- * the KUnit suite links it as it is.
+ * freezeguard sessions: the kernel side of one session -- its lock,
+ * deadline timer, timeout worker (session.c, proved) -- and the table of
+ * named sessions and their lifetime (table.c). The decisions are
+ * module/fsm.c's; this reacts to them. No device here, so the KUnit suite
+ * links it as it is.
  */
 #ifndef FREEZEGUARD_SESSION_H
 #define FREEZEGUARD_SESSION_H
 
+#include <linux/atomic.h>
 #include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
@@ -17,6 +19,17 @@
 #include <uapi/linux/freezeguard.h>
 
 #include "fs.h"
+
+#ifdef __FRAMAC__
+struct fsm_session;
+/*
+ * The proof's ghost: the core state whose lock this thread holds, or
+ * NULL. The core's transitions require it (FSM_CALLER_LOCKED, fsm.h).
+ */
+/*@ ghost struct fsm_session *fg_locked; */
+#define FSM_CALLER_LOCKED(f) (fg_locked == (f))
+#endif
+
 #include "fsm.h"
 
 /**
@@ -27,16 +40,15 @@
  * @id: index in the id table, the LIST order
  * @lock: serialises the transitions of @fsm and the fields below
  * @fsm: the core's state
- * @armed_gen: the freeze the deadline timer is armed for (written under
- *	@lock, read by the timer callback)
- * @fired_gen: the freeze whose deadline fired last (written by the timer
+ * @armed_gen: the freeze the deadline timer is armed for: set under @lock
+ *	just before the timer is armed, read by its callback
+ * @fired_gen: @armed_gen when the deadline last fired (set by the timer
  *	callback): the freeze the timeout worker names to the core, which
- *	may be older than the current one
- * @timeout_ms: timeout of the current or last freeze
+ *	may be older than the current one (a stale worker)
  * @fs: the filesystems of the current or last freeze, or NULL
  * @owner: FREEZEGUARD_FLAG_OWNED: the open file of the device that owns
- *	freeze @owner_gen (compared, never dereferenced); NULL otherwise
- * @owner_gen: that freeze
+ *	the open freeze (compared, never dereferenced); NULL otherwise, and
+ *	once that freeze has ended
  * @dead: removed or unloading: no transition, no re-arm
  * @pub_state: @fsm.state, published for lockless waiters
  * @pub_gen: @fsm.gen, published for lockless waiters
@@ -51,19 +63,87 @@ struct fg_session {
 	u32 id;
 	struct mutex lock;		/* the session lock: see @lock above */
 	struct fsm_session fsm;
-	u64 armed_gen;
-	u64 fired_gen;
-	u32 timeout_ms;
+	atomic64_t armed_gen;	/* atomic: 64-bit reads do not tear on 32-bit */
+	atomic64_t fired_gen;
 	struct fg_fs_set *fs;
 	const void *owner;
-	u64 owner_gen;
 	bool dead;
-	u32 pub_state;
-	u64 pub_gen;
+	atomic_t pub_state;
+	atomic64_t pub_gen;
 	struct hrtimer deadline_timer;
 	struct work_struct timeout_work;
 	char name[FREEZEGUARD_NAME_LEN];
 };
+
+#ifdef __FRAMAC__
+/*
+ * The proof's model of the session lock (spec/prove.sh proves session.c
+ * with it; the kernel never sees this). The stub mutex of spec/kernel/
+ * knows only whether this thread holds it; fg_locked (above) names the
+ * session whose lock that is.
+ *
+ * fg_lock_acquired() models what taking the lock means: while this thread
+ * waited, other threads ran steps of the session, so every field the lock
+ * guards may have changed and the clock may have moved on; but what every
+ * step guarantees when it lets go (lock_inv, which fg_lock_releasing()
+ * requires of every step proved here) holds again. One thing the others
+ * cannot do: finish a filesystem freeze this thread started
+ * (fg_freezing): only fsm_frozen() ends a FREEZING hold, only the thread
+ * that froze calls it, and every other transition of the core keeps the
+ * hold and the generation (fsm.h, ends_at_most_once; a FREEZE is EBUSY
+ * while a hold is FREEZING). table.c takes the lock too, to unlink a
+ * session, which sets @dead only when fsm_may_remove() says no freeze is
+ * open: lock_inv holds there as well.
+ */
+/*@ ghost struct fsm_session *fg_freezing; */
+
+/*@
+  // What the lock guarantees, in two parts (the proofs of steps that do
+  // not touch the core state carry the first part over as it is).
+  predicate core_inv(struct fg_session *s) =
+    session_valid(&s->fsm) && s->fsm.clock <= fg_now;
+
+  predicate glue_inv(struct fg_session *s) =
+    (s->dead ==> !is_open(&s->fsm)) &&
+    (s->fsm.holds != FSM_HOLD_NONE ==> s->fs != \null) &&
+    fs_set_ok(s->fs) && (s->fs != \null ==> \separated(s, s->fs));
+
+  predicate lock_inv(struct fg_session *s) = core_inv(s) && glue_inv(s);
+
+  predicate locked(struct fg_session *s) =
+    \valid(s) && s->lock.held == 1 && fg_locked == &s->fsm;
+
+  predicate unlocked(struct fg_session *s) =
+    \valid(s) && s->lock.held == 0 && fg_locked == \null;
+
+  // Between the steps of this file's functions: no lock, no freeze pending.
+  predicate idle(struct fg_session *s) =
+    unlocked(s) && fg_freezing == \null;
+*/
+
+/*@
+  requires \valid(s) && s->lock.held == 1 && fg_locked == \null;
+  assigns s->fsm, s->fs, s->owner, s->dead, s->armed_gen, s->fired_gen,
+	  s->pub_state, s->pub_gen,
+	  s->deadline_timer, s->timeout_work, fg_now, fg_locked;
+  ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
+  ensures fg_freezing == &s->fsm &&
+	  \old(s->fsm.holds) == FSM_HOLD_FREEZING ==>
+	  s->fsm.holds == FSM_HOLD_FREEZING &&
+	  s->fsm.gen == \old(s->fsm.gen) && s->fs == \old(s->fs);
+*/
+void fg_lock_acquired(struct fg_session *s);
+
+/*@
+  requires locked(s) && lock_inv(s);
+  assigns fg_locked;
+  ensures fg_locked == \null;
+*/
+void fg_lock_releasing(struct fg_session *s);
+#else
+#define fg_lock_acquired(s) do { } while (0)
+#define fg_lock_releasing(s) do { } while (0)
+#endif
 
 /* A transition a requester asks for. */
 enum fg_op {
@@ -78,7 +158,9 @@ extern u32 fg_fault_worker_delay_us;
 extern u32 fg_fault_freeze_delay_us;
 extern wait_queue_head_t fg_waitq;
 extern atomic64_t fg_events;
+extern struct workqueue_struct *fg_wq;
 
+/* table.c */
 int fg_sessions_init(void);
 void fg_sessions_exit(void);
 
@@ -87,18 +169,25 @@ struct fg_session *fg_session_create(const char *name, bool exclusive,
 				     unsigned int max_sessions);
 void fg_session_put(struct fg_session *s);
 int fg_session_remove(const char *name, u64 *gen);
+void fg_sessions_owner_gone(const void *owner);
+int fg_sessions_list(u64 *cursor, struct freezeguard_status __user *out,
+		     u32 capacity, u32 *count);
+
+/* session.c */
+void fg_freeze_ids_init(u64 seed);
+void fg_sessions_changed(void);
 int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		    u64 *gen);
 int fg_session_freeze(struct fg_session *s, u32 timeout_ms,
 		      struct fg_fs_set **set, const void *owner, u64 *gen);
-void fg_sessions_owner_gone(const void *owner);
+void fg_session_owner_gone(struct fg_session *s, const void *owner);
+void fg_session_kill(struct fg_session *s);
+void fg_session_deadline_fired(struct fg_session *s);
 void fg_session_filesystems(struct fg_session *s,
 			    struct freezeguard_filesystems *out);
 void fg_session_run_worker(struct fg_session *s);
 void fg_session_status(struct fg_session *s, struct freezeguard_status *st);
 void fg_session_observe(struct fg_session *s, u32 *state, u64 *gen);
-int fg_sessions_list(u64 *cursor, struct freezeguard_status __user *out,
-		     u32 capacity, u32 *count);
 bool fg_session_changed(struct fg_session *s, u32 state, u64 gen);
 
 #endif /* FREEZEGUARD_SESSION_H */

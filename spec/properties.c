@@ -217,5 +217,6 @@ Requested:
 	//@ assert still_logged: logged(s, g, FSM_ERR_TIMEOUT) && names_ended(s, g);
 	int thaw = fsm_thaw(s, g, t_thaw);
 	//@ assert late_thawer_told: thaw == FSM_E_TIMED_OUT;
+	//@ assert releases_nothing: !releases(thaw);
 	//@ assert no_second_release: s->fs_released == s->fs_frozen;
 }

@@ -16,6 +16,7 @@
 #include "../../module/fsm.c"
 #include "../../module/fs.c"
 #include "../../module/session.c"
+#include "../../module/table.c"
 
 /* ---- the core: every state x input, as a table ------------------------- */
 
@@ -215,7 +216,7 @@ static void session_test_worker_after_end(struct kunit *test)
 	worker_started(test, s);		/* past cancelling: it will run */
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, c->op, 0, &gen), 0);
 	flush_workqueue(fg_wq);		/* the worker ran after the end */
-	KUNIT_EXPECT_EQ(test, s->fired_gen, gen);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&s->fired_gen), gen);
 	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_STABLE);
 	KUNIT_EXPECT_EQ(test, s->fsm.last_error, c->last_error);
 	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 0ULL);
@@ -241,7 +242,7 @@ static void session_test_worker_after_refreeze(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_FREEZE, 60000, &gen), 0);
 	KUNIT_EXPECT_GT(test, gen, first);	/* a new id, never a repeat */
 	flush_workqueue(fg_wq);			/* the first freeze's worker */
-	KUNIT_EXPECT_EQ(test, s->fired_gen, first);
+	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&s->fired_gen), first);
 	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FROZEN);
 	KUNIT_EXPECT_EQ(test, s->fsm.gen, gen);
 	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 0ULL);
@@ -262,7 +263,7 @@ static void session_test_late_thawer_after_refreeze(struct kunit *test)
 	u64 first = s->fsm.gen, gen;
 	int i;
 
-	for (i = 0; i < 100 && READ_ONCE(s->pub_state) != FSM_FAILED; i++)
+	for (i = 0; i < 100 && atomic_read(&s->pub_state) != FSM_FAILED; i++)
 		msleep(20);	/* the real deadline and worker */
 	KUNIT_ASSERT_EQ(test, s->fsm.state, FSM_FAILED);
 	gen = 0;
@@ -283,13 +284,61 @@ static void session_test_worker_twice_counts_once(struct kunit *test)
 	u64 gen = FSM_GEN_ANY;
 	int i;
 
-	for (i = 0; i < 100 && READ_ONCE(s->pub_state) != FSM_FAILED; i++)
+	for (i = 0; i < 100 && atomic_read(&s->pub_state) != FSM_FAILED; i++)
 		msleep(20);	/* the real worker */
 	flush_workqueue(fg_wq);
 	fg_session_run_worker(s);	/* and once more, late */
 	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FAILED);
 	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 1ULL);
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), -ETIMEDOUT);
+	fg_session_put(s);
+}
+
+/*
+ * The worker runs before the deadline (its timer cancelled first, so that
+ * only a re-arm can fire it again): the freeze stays frozen, the worker
+ * re-arms the deadline on the same clock, and the freeze times out then,
+ * without a thaw. The KB 915331 worker fails the freeze at once.
+ */
+static void session_test_worker_early_rearms(struct kunit *test)
+{
+	struct fg_session *s = frozen(test, "kt-early", 300);
+	int i;
+
+	hrtimer_cancel(&s->deadline_timer);
+	fg_session_run_worker(s);	/* early */
+	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FROZEN);
+	KUNIT_EXPECT_TRUE(test, hrtimer_active(&s->deadline_timer));
+	for (i = 0; i < 300 && atomic_read(&s->pub_state) != FSM_FAILED; i++)
+		msleep(20);	/* the re-armed deadline and the worker */
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->pub_state), FSM_FAILED);
+	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->fsm.thaws, 0ULL);
+	fg_session_put(s);
+}
+
+/*
+ * The deadline fires, its worker is held back, and a thaw comes after the
+ * deadline: the thaw is told ETIMEDOUT (time decides, not the worker),
+ * and the worker that runs after it changes nothing: one timeout.
+ */
+static void session_test_thaw_past_deadline_then_worker(struct kunit *test)
+{
+	struct fg_session *s;
+	u64 gen = FSM_GEN_ANY;
+
+	WRITE_ONCE(fg_fault_worker_delay_us, 300000);
+	s = frozen(test, "kt-past", 20);
+	worker_started(test, s);	/* the deadline has fired: it is past */
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FAILED);
+	flush_workqueue(fg_wq);		/* the worker, after the thaw */
+	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FAILED);
+	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 1ULL);
+	KUNIT_EXPECT_EQ(test, s->fsm.thaws, 0ULL);
+	gen = FSM_GEN_ANY;
+	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), -ETIMEDOUT);
+	WRITE_ONCE(fg_fault_worker_delay_us, 0);
 	fg_session_put(s);
 }
 
@@ -359,6 +408,8 @@ static struct kunit_case session_test_cases[] = {
 	KUNIT_CASE(session_test_worker_after_refreeze),
 	KUNIT_CASE(session_test_late_thawer_after_refreeze),
 	KUNIT_CASE(session_test_worker_twice_counts_once),
+	KUNIT_CASE(session_test_worker_early_rearms),
+	KUNIT_CASE(session_test_thaw_past_deadline_then_worker),
 	KUNIT_CASE(session_test_deadline_while_thaw_waits),
 	KUNIT_CASE(session_test_teardown_with_work_queued),
 	{}
