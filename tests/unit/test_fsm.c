@@ -278,6 +278,21 @@ static void test_reset(void)
 	EXPECT(fsm_check_unchanged(&before, &s));
 }
 
+/* A reset clears what STABLE shows too: an aborted one, and a fresh one. */
+static void test_reset_stable(void)
+{
+	struct fsm_session s = frozen_session();
+
+	EXPECT_VERDICT(fsm_abort(&s, 1, 150), FSM_ABORTED);
+	EXPECT_VERDICT(fsm_reset(&s, 160), FSM_RESET);
+	EXPECT(s.state == FSM_STABLE && s.last_error == FSM_ERR_NONE);
+	EXPECT(s.aborts == 1 && s.gen == 1);
+	fsm_init(&s);
+	EXPECT_VERDICT(fsm_reset(&s, 1), FSM_RESET);
+	EXPECT(s.state == FSM_STABLE && s.last_error == FSM_ERR_NONE);
+	EXPECT(s.gen == 0 && s.freezes == 0);
+}
+
 static void test_timeout_early_changes_nothing(void)
 {
 	struct fsm_session s = frozen_session(), before = s;
@@ -550,6 +565,7 @@ static const struct {
 	CASE(test_abort_after_deadline_expires),
 	CASE(test_abort_refusals),
 	CASE(test_reset),
+	CASE(test_reset_stable),
 	CASE(test_timeout_early_changes_nothing),
 	CASE(test_timeout_expires),
 	CASE(test_timeout_after_thaw_ignored),
