@@ -67,8 +67,9 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
   @*/
 void fg_fs_let_go(struct fg_fs_set *set);
 
+/* (and frees @set: nothing may use it afterwards) */
 /*@ requires fs_set_ok(set);
-  @ assigns \nothing;
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file;
   @*/
 void fg_fs_free(struct fg_fs_set *set);
 

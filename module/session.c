@@ -21,10 +21,11 @@
  * under the lock: exactly once per freeze, on every path.
  *
  * This file is proved with Frama-C WP against the kernel's APIs as
- * spec/kernel/ models them (spec/prove.sh): the lock is held and the clock
- * read under it for every call of the core, every lock taken is released,
- * the worker names the freeze its deadline was armed for, only a live
- * session is re-armed, and nothing overflows.
+ * spec/kernel/ models them (spec/prove.sh), but for the functions that
+ * script lists as not yet proved: the lock is held and the clock read
+ * under it for every call of the core, every lock taken is released, the
+ * worker names the freeze its deadline was armed for, only a live session
+ * is re-armed, and nothing overflows.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -95,7 +96,9 @@ static int verdict_errno(int v)
 /*@ requires unlocked(s);
   @ assigns s->lock.held, s->fsm, s->fs, s->owner, s->dead, s->armed_gen,
   @	    s->fired_gen, s->pub_state, s->pub_gen, s->deadline_timer,
-  @	    s->timeout_work, fg_now, fg_locked;
+  @	    s->timeout_work, fg_now, fg_locked, fg_events.counter,
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
   @ ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
   @ ensures fg_freezing == &s->fsm &&
   @	  \old(s->fsm.holds) == FSM_HOLD_FREEZING ==>
@@ -109,7 +112,9 @@ static void session_lock(struct fg_session *s)
 }
 
 /*@ requires locked(s) && lock_inv(s);
-  @ assigns s->lock.held, fg_locked;
+  @ assigns s->lock.held, s->fsm, s->fs, s->owner, s->dead, s->pub_state,
+  @	    s->pub_gen, s->armed_gen, s->deadline_timer, s->timeout_work,
+  @	    fg_locked;
   @ ensures unlocked(s);
   @*/
 static void session_unlock(struct fg_session *s)
@@ -169,7 +174,8 @@ static u64 freeze_id_next(void)
   @ assigns s->armed_gen.counter, s->deadline_timer.armed,
   @	    s->deadline_timer.expires;
   @ ensures s->armed_gen.counter == (s64)s->fsm.gen;
-  @ ensures s->deadline_timer.armed && s->deadline_timer.expires == s->fsm.deadline;
+  @ ensures s->deadline_timer.armed &&
+  @	  s->deadline_timer.expires == (ktime_t)s->fsm.deadline;
   @*/
 static void deadline_arm(struct fg_session *s)
 {
@@ -573,14 +579,20 @@ void fg_session_filesystems(struct fg_session *s,
 
 /* The session's (state, generation), read together under its lock. */
 /*@ requires idle(s) && \valid(state) && \valid(gen);
+  @ requires \separated(state, gen, s);
   @ ensures idle(s);
   @*/
 void fg_session_observe(struct fg_session *s, u32 *state, u64 *gen)
 {
+	u32 st;
+	u64 g;
+
 	session_lock(s);
-	*state = s->fsm.state;
-	*gen = s->fsm.gen;
+	st = s->fsm.state;
+	g = s->fsm.gen;
 	session_unlock(s);
+	*state = st;
+	*gen = g;
 }
 
 /* Has @s left (@state, @gen), or gone? For waiters, without the lock. */

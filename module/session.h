@@ -21,12 +21,10 @@
 #include "fs.h"
 
 #ifdef __FRAMAC__
-struct fsm_session;
 /*
- * The proof's ghost: the core state whose lock this thread holds, or
- * NULL. The core's transitions require it (FSM_CALLER_LOCKED, fsm.h).
+ * The proof's ghost fg_locked (spec/kernel/kernel.h): the core state whose
+ * lock this thread holds, or NULL. The core's transitions require it.
  */
-/*@ ghost struct fsm_session *fg_locked; */
 #define FSM_CALLER_LOCKED(f) (fg_locked == (f))
 #endif
 
@@ -75,6 +73,21 @@ struct fg_session {
 	char name[FREEZEGUARD_NAME_LEN];
 };
 
+/* A transition a requester asks for. */
+enum fg_op {
+	FG_FREEZE,
+	FG_THAW,
+	FG_ABORT,
+	FG_RESET,
+};
+
+extern bool fg_fault_skip_cancel;
+extern u32 fg_fault_worker_delay_us;
+extern u32 fg_fault_freeze_delay_us;
+extern wait_queue_head_t fg_waitq;
+extern atomic64_t fg_events;
+extern struct workqueue_struct *fg_wq;
+
 #ifdef __FRAMAC__
 /*
  * The proof's model of the session lock (spec/prove.sh proves session.c
@@ -91,9 +104,10 @@ struct fg_session {
  * (fg_freezing): only fsm_frozen() ends a FREEZING hold, only the thread
  * that froze calls it, and every other transition of the core keeps the
  * hold and the generation (fsm.h, ends_at_most_once; a FREEZE is EBUSY
- * while a hold is FREEZING). table.c takes the lock too, to unlink a
- * session, which sets @dead only when fsm_may_remove() says no freeze is
- * open: lock_inv holds there as well.
+ * while a hold is FREEZING); only fg_session_freeze() relies on this, and
+ * it is not yet inside the proof. table.c takes the lock too, to unlink a
+ * session, which sets @dead only once no freeze is open (fsm_may_remove(),
+ * or fg_session_kill() first): lock_inv holds there as well.
  */
 /*@ ghost struct fsm_session *fg_freezing; */
 
@@ -124,7 +138,9 @@ struct fg_session {
 /*@
   requires \valid(s) && s->lock.held == 1 && fg_locked == \null;
   assigns s->fsm, s->fs, s->owner, s->dead, s->armed_gen, s->fired_gen,
-	  s->pub_state, s->pub_gen,
+	  s->pub_state, s->pub_gen, fg_events.counter,
+	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
+	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
 	  s->deadline_timer, s->timeout_work, fg_now, fg_locked;
   ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
   ensures fg_freezing == &s->fsm &&
@@ -134,9 +150,15 @@ struct fg_session {
 */
 void fg_lock_acquired(struct fg_session *s);
 
+/*
+ * Letting go: from here on other threads' steps may change everything the
+ * lock guards, so the proof forgets it (a read or write of it after the
+ * unlock proves nothing).
+ */
 /*@
   requires locked(s) && lock_inv(s);
-  assigns fg_locked;
+  assigns s->fsm, s->fs, s->owner, s->dead, s->pub_state, s->pub_gen,
+	  s->armed_gen, s->deadline_timer, s->timeout_work, fg_locked;
   ensures fg_locked == \null;
 */
 void fg_lock_releasing(struct fg_session *s);
@@ -144,21 +166,6 @@ void fg_lock_releasing(struct fg_session *s);
 #define fg_lock_acquired(s) do { } while (0)
 #define fg_lock_releasing(s) do { } while (0)
 #endif
-
-/* A transition a requester asks for. */
-enum fg_op {
-	FG_FREEZE,
-	FG_THAW,
-	FG_ABORT,
-	FG_RESET,
-};
-
-extern bool fg_fault_skip_cancel;
-extern u32 fg_fault_worker_delay_us;
-extern u32 fg_fault_freeze_delay_us;
-extern wait_queue_head_t fg_waitq;
-extern atomic64_t fg_events;
-extern struct workqueue_struct *fg_wq;
 
 /* table.c */
 int fg_sessions_init(void);

@@ -93,17 +93,27 @@ void wake_up_all(wait_queue_head_t *wq);
 struct mutex { int held; };
 
 /*
+ * The link between a mutex and the state it guards, for the module's lock
+ * model (module/session.h): the core state whose lock this thread holds,
+ * set and cleared only by that model, right after mutex_lock() and right
+ * before mutex_unlock(). So neither may be called while it is set: a raw
+ * unlock, or a lock taken without the model, is a failed goal.
+ */
+struct fsm_session;
+/*@ ghost struct fsm_session *fg_locked; */
+
+/*
  * mutex_lock(): sleeps until no other thread holds @m, then this one does.
  * A mutex is not recursive: taking it twice deadlocks.
  */
-/*@ requires \valid(m) && m->held == 0;
+/*@ requires \valid(m) && m->held == 0 && fg_locked == \null;
   @ assigns m->held;
   @ ensures m->held == 1;
   @*/
 void mutex_lock(struct mutex *m);
 
 /* mutex_unlock(): only the holder may release it. */
-/*@ requires \valid(m) && m->held == 1;
+/*@ requires \valid(m) && m->held == 1 && fg_locked == \null;
   @ assigns m->held;
   @ ensures m->held == 0;
   @*/

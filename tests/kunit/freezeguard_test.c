@@ -302,14 +302,15 @@ static void session_test_worker_twice_counts_once(struct kunit *test)
  */
 static void session_test_worker_early_rearms(struct kunit *test)
 {
-	struct fg_session *s = frozen(test, "kt-early", 300);
+	struct fg_session *s = frozen(test, "kt-early", 3000);
 	int i;
 
 	hrtimer_cancel(&s->deadline_timer);
-	fg_session_run_worker(s);	/* early */
+	fg_session_deadline_fired(s);	/* as if it fired early */
+	flush_workqueue(fg_wq);		/* the worker, early */
 	KUNIT_EXPECT_EQ(test, s->fsm.state, FSM_FROZEN);
 	KUNIT_EXPECT_TRUE(test, hrtimer_active(&s->deadline_timer));
-	for (i = 0; i < 300 && atomic_read(&s->pub_state) != FSM_FAILED; i++)
+	for (i = 0; i < 500 && atomic_read(&s->pub_state) != FSM_FAILED; i++)
 		msleep(20);	/* the re-armed deadline and the worker */
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->pub_state), FSM_FAILED);
 	KUNIT_EXPECT_EQ(test, s->fsm.timeouts, 1ULL);
@@ -327,7 +328,7 @@ static void session_test_thaw_past_deadline_then_worker(struct kunit *test)
 	struct fg_session *s;
 	u64 gen = FSM_GEN_ANY;
 
-	WRITE_ONCE(fg_fault_worker_delay_us, 300000);
+	WRITE_ONCE(fg_fault_worker_delay_us, 1000000);
 	s = frozen(test, "kt-past", 20);
 	worker_started(test, s);	/* the deadline has fired: it is past */
 	KUNIT_EXPECT_EQ(test, fg_session_step(s, FG_THAW, 0, &gen), -ETIMEDOUT);
