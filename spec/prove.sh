@@ -54,9 +54,13 @@ GLUE_FLAGS=(
 # the sync, rests on the lock model's rely that no other thread ends a
 # FREEZING hold: its goals are not all proved yet), fg_session_status and
 # fg_session_filesystems (\initialized of what they copy out: not all
-# proved yet); fg_freeze_ids_init() runs at load, before any session.
+# proved yet); fg_session_kill and fg_session_owner_gone (one goal each,
+# the lock invariant after fsm_abort(), proved in some runs and out of
+# time in others: not yet proved reliably); fg_freeze_ids_init() runs at
+# load, before any session.
 GLUE_NOT_YET=fg_session_freeze,freeze_outcome,fg_session_status,\
-fg_session_filesystems,fg_freeze_ids_init
+fg_session_filesystems,fg_session_kill,fg_session_owner_gone,\
+fg_freeze_ids_init
 
 # run NAME DIR FILES... -- FLAGS...: frama-c on FILES from DIR, log in
 # build/prove-NAME.log, exit status in build/prove-NAME.rc
