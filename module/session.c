@@ -129,7 +129,7 @@ static void session_unlock(struct fg_session *s)
 /*@ requires \valid_read(s);
   @ assigns \nothing;
   @*/
-static u32 timeout_ms(const struct fg_session *s)
+static u32 freeze_timeout_ms(const struct fg_session *s)
 {
 	if (s->fsm.deadline <= s->fsm.frozen_at)
 		return 0;
@@ -227,17 +227,14 @@ static void session_react(struct fg_session *s, int v)
 	switch (v) {
 	case FSM_FROZE:		/* arms(v) */
 	case FSM_FREEZE_FS:
+	case FSM_EARLY:
 		if (!s->dead)	/* a dead session is never re-armed */
 			deadline_arm(s);
-		publish = true;
-		break;
-	case FSM_EARLY:		/* arms(v); nothing else changed */
-		if (!s->dead)
-			deadline_arm(s);
+		publish = v != FSM_EARLY;	/* EARLY: nothing else changed */
 		break;
 	case FSM_EXPIRED:
 		pr_warn_ratelimited("session %s: freeze %llu timed out after %u ms\n",
-				    s->name, s->fsm.gen, timeout_ms(s));
+				    s->name, s->fsm.gen, freeze_timeout_ms(s));
 		fallthrough;
 	case FSM_THAWED:
 	case FSM_ABORTED:
@@ -516,7 +513,7 @@ void fg_session_status(struct fg_session *s, struct freezeguard_status *st)
 		.hresult = s->fsm.last_error == FSM_ERR_TIMEOUT ?
 			   FREEZEGUARD_HRESULT_TIMEOUT : 0,
 		.generation = s->fsm.gen,
-		.timeout_ms = timeout_ms(s),
+		.timeout_ms = freeze_timeout_ms(s),
 		.time_left_ns = fsm_time_left(&s->fsm, now),
 		.frozen_ns = s->fsm.state == FSM_FROZEN ?
 			     now - s->fsm.frozen_at : 0,
