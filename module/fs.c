@@ -146,24 +146,41 @@ void fg_fs_free(struct fg_fs_set *set)
 	}
 }
 
+/* Frozen now, by anyone: a filesystem whose file the set still holds. */
+static bool fs_frozen(const struct fg_fs *fs)
+{
+	return fs->file && fg_sb_frozen(fs->sb);
+}
+
+/**
+ * fg_fs_mark_lost() - remember each filesystem of a held @set that is not
+ * frozen now: someone else thawed it (FREEZEGUARD_FS_LOST stays, even if
+ * it is frozen again later)
+ * @set: the filesystems a session holds frozen (FSM_HOLD_FROZEN), or NULL
+ */
+void fg_fs_mark_lost(struct fg_fs_set *set)
+{
+	u32 i;
+
+	for (i = 0; set && i < set->nr; i++)
+		if (!fs_frozen(&set->fs[i]))
+			set->fs[i].lost = true;
+}
+
 /**
  * fg_fs_flags() - FREEZEGUARD_FS_* of one filesystem of a session
  * @fs: the filesystem
  * @held: the session holds its freeze (the core's FSM_HOLD_FROZEN)
  *
- * A held filesystem that is not frozen was thawed by someone else: that is
- * remembered as lost.
+ * It only reads: a held filesystem that is not frozen now is reported lost
+ * here too, so a report agrees with itself even if the filesystem changed
+ * since fg_fs_mark_lost().
  */
-u32 fg_fs_flags(struct fg_fs *fs, bool held)
+u32 fg_fs_flags(const struct fg_fs *fs, bool held)
 {
-	u32 flags = 0;
+	bool frozen = fs_frozen(fs);
 
-	if (fs->file && fg_sb_frozen(fs->sb))
-		flags |= FREEZEGUARD_FS_FROZEN;
-	if (held) {
-		flags |= FREEZEGUARD_FS_HELD;
-		if (!(flags & FREEZEGUARD_FS_FROZEN))
-			fs->lost = true;
-	}
-	return flags | (fs->lost ? FREEZEGUARD_FS_LOST : 0);
+	return (frozen ? FREEZEGUARD_FS_FROZEN : 0) |
+	       (held ? FREEZEGUARD_FS_HELD : 0) |
+	       (fs->lost || (held && !frozen) ? FREEZEGUARD_FS_LOST : 0);
 }

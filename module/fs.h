@@ -21,14 +21,16 @@ struct super_block;
  * @sb: its superblock
  * @dev: its device (st_dev), kept for reports after the release
  * @type: its type name, kept likewise
- * @lost: someone else thawed it while the session held it
+ * @lost: someone else thawed it while the session held it (0 or 1; a u8,
+ *	not a bool: the proof keeps each C type's memory apart, and this is
+ *	written where the session's bool @dead must be seen unchanged)
  */
 struct fg_fs {
 	struct file *file;
 	struct super_block *sb;
 	dev_t dev;
 	char type[16];
-	bool lost;
+	u8 lost;
 };
 
 /**
@@ -73,9 +75,14 @@ void fg_fs_let_go(struct fg_fs_set *set);
   @*/
 void fg_fs_free(struct fg_fs_set *set);
 
-/*@ requires \valid(fs);
-  @ assigns fs->lost;
+/*@ requires fs_set_ok(set);
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
   @*/
-u32 fg_fs_flags(struct fg_fs *fs, bool held);
+void fg_fs_mark_lost(struct fg_fs_set *set);
+
+/*@ requires \valid_read(fs);
+  @ assigns \nothing;
+  @*/
+u32 fg_fs_flags(const struct fg_fs *fs, bool held);
 
 #endif /* FREEZEGUARD_FS_H */

@@ -204,7 +204,13 @@ static void deadline_try_cancel(struct fg_session *s)
  */
 /*@ requires held: locked(s);
   @ requires core_inv: core_inv(s);
-  @ requires glue_inv: glue_inv(s);
+  @ // glue_inv(s), spelled out: each part is its own goal, proved from
+  @ // facts asserted after fsm_abort() (whose many behaviours bury the
+  @ // provers when they must unfold glue_inv there)
+  @ requires glue_dead: s->dead ==> !is_open(&s->fsm);
+  @ requires glue_held: s->fsm.holds != FSM_HOLD_NONE ==> s->fs != \null;
+  @ requires glue_fs: fs_set_ok(s->fs) &&
+  @	     (s->fs != \null ==> \separated(s, s->fs));
   @ requires arming: arms(verdict(v)) ==> is_open(&s->fsm);
   @ requires releasing: releases(v) ==> s->fs != \null;
   @ assigns s->armed_gen.counter, s->deadline_timer.armed,
@@ -466,7 +472,21 @@ void fg_session_owner_gone(struct fg_session *s, const void *owner)
 	if (s->owner == owner && !s->dead) {
 		pr_info("session %s: the owner of freeze %llu is gone: aborting it\n",
 			s->name, s->fsm.gen);
-		session_react(s, fsm_abort(&s->fsm, s->fsm.gen, ktime_get_ns()));
+		int verdict;
+
+		//@ assert held_has_fs: s->fsm.holds != FSM_HOLD_NONE ==> s->fs != \null;
+		/*@ assert fs_ok: fs_set_ok(s->fs) &&
+		  @	(s->fs != \null ==> \separated(s, s->fs));
+		  @*/
+		verdict = fsm_abort(&s->fsm, s->fsm.gen, ktime_get_ns());
+		//@ assert still_alive: !s->dead;
+		//@ assert still_has_fs: s->fsm.holds != FSM_HOLD_NONE ==> s->fs != \null;
+		/*@ assert still_fs_ok: fs_set_ok(s->fs) &&
+		  @	(s->fs != \null ==> \separated(s, s->fs));
+		  @*/
+		//@ assert releases_fs: releases(verdict) ==> s->fs != \null;
+		session_react(s, verdict);
+		//@ assert alive: !s->dead;
 		s->owner = NULL;
 	}
 	session_unlock(s);
@@ -482,13 +502,41 @@ void fg_session_owner_gone(struct fg_session *s, const void *owner)
   @*/
 void fg_session_kill(struct fg_session *s)
 {
+	int verdict;
+
 	session_lock(s);
-	session_react(s, fsm_abort(&s->fsm, FSM_GEN_ANY, ktime_get_ns()));
+	//@ assert held_has_fs: s->fsm.holds != FSM_HOLD_NONE ==> s->fs != \null;
+	verdict = fsm_abort(&s->fsm, FSM_GEN_ANY, ktime_get_ns());
+	//@ assert ended: !is_open(&s->fsm);
+	//@ assert still_has_fs: s->fsm.holds != FSM_HOLD_NONE ==> s->fs != \null;
+	//@ assert releases_fs: releases(verdict) ==> s->fs != \null;
+	session_react(s, verdict);
+	//@ assert still_ended: !is_open(&s->fsm);
 	WRITE_ONCE(s->dead, true);
 	session_unlock(s);
 }
 
 /* ---- what the session shows ------------------------------------------------ */
+
+/*
+ * Before a report, under the lock: does the session hold its freeze? If
+ * so, each filesystem someone else thawed meanwhile is remembered as lost.
+ * The report itself only reads the filesystems (fg_fs_flags()), so what it
+ * writes for userspace need not be told apart from them.
+ */
+/*@ requires locked(s) && lock_inv(s);
+  @ assigns s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
+  @ ensures locked(s) && lock_inv(s);
+  @ ensures \result <==> s->fsm.holds == FSM_HOLD_FROZEN;
+  @*/
+static bool fs_report_held(struct fg_session *s)
+{
+	bool held = s->fsm.holds == FSM_HOLD_FROZEN;
+
+	if (held)
+		fg_fs_mark_lost(s->fs);
+	return held;
+}
 
 /**
  * fg_session_status() - a session as STATUS reports it
@@ -498,42 +546,77 @@ void fg_session_kill(struct fg_session *s)
 /*@ requires idle(s) && \valid(st) && \separated(st, s);
   @ requires s->fs != \null ==> \separated(st, s->fs);
   @ ensures idle(s);
-  @ ensures \initialized(st);
+  @ ensures status_filled(st);
   @*/
 void fg_session_status(struct fg_session *s, struct freezeguard_status *st)
 {
-	u64 now;
-	u32 i;
+	u64 now, gen, freezes, thaws, timeouts, aborts, frozen_ns, time_left_ns;
+	u32 state, last_error, timeout_ms, nr, i, fs_flags = 0;
+	bool held;
 
 	session_lock(s);
 	now = ktime_get_ns();
-	*st = (struct freezeguard_status){
-		.state = s->fsm.state,
-		.last_error = s->fsm.last_error,
-		.hresult = s->fsm.last_error == FSM_ERR_TIMEOUT ?
-			   FREEZEGUARD_HRESULT_TIMEOUT : 0,
-		.generation = s->fsm.gen,
-		.timeout_ms = freeze_timeout_ms(s),
-		.time_left_ns = fsm_time_left(&s->fsm, now),
-		.frozen_ns = s->fsm.state == FSM_FROZEN ?
-			     now - s->fsm.frozen_at : 0,
-		.thaws = s->fsm.thaws,
-		.timeouts = s->fsm.timeouts,
-		.aborts = s->fsm.aborts,
-		.freezes = s->fsm.freezes,
-	};
-	strscpy(st->name, s->name, sizeof(st->name));
-	st->nr_fs = fs_count(s->fs);
-	/*@ loop invariant 0 <= i <= st->nr_fs;
-	  @ loop invariant \initialized(st);
-	  @ loop assigns i, st->fs_flags,
-	  @	       s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
-	  @ loop variant st->nr_fs - i;
+	held = fs_report_held(s);
+	nr = fs_count(s->fs);
+	/*@ loop invariant 0 <= i <= nr;
+	  @ loop assigns i, fs_flags;
+	  @ loop variant nr - i;
 	  @*/
-	for (i = 0; i < st->nr_fs; i++)
-		st->fs_flags |= fg_fs_flags(&s->fs->fs[i],
-					    s->fsm.holds == FSM_HOLD_FROZEN);
+	for (i = 0; i < nr; i++)
+		fs_flags |= fg_fs_flags(&s->fs->fs[i], held);
+	state = s->fsm.state;
+	last_error = s->fsm.last_error;
+	gen = s->fsm.gen;
+	freezes = s->fsm.freezes;
+	thaws = s->fsm.thaws;
+	timeouts = s->fsm.timeouts;
+	aborts = s->fsm.aborts;
+	frozen_ns = state == FSM_FROZEN ? now - s->fsm.frozen_at : 0;
+	time_left_ns = fsm_time_left(&s->fsm, now);
+	timeout_ms = freeze_timeout_ms(s);
 	session_unlock(s);
+	/*
+	 * Written after the unlock, field by field (status_filled()): the
+	 * proof then need not tell @st apart from what the lock guards.
+	 */
+	strscpy_pad(st->name, s->name, sizeof(st->name));	/* set at creation */
+	st->flags = 0;
+	st->state = state;
+	st->last_error = last_error;
+	st->hresult = last_error == FSM_ERR_TIMEOUT ? FREEZEGUARD_HRESULT_TIMEOUT : 0;
+	st->generation = gen;
+	st->timeout_ms = timeout_ms;
+	st->reserved0 = 0;
+	st->frozen_ns = frozen_ns;
+	st->time_left_ns = time_left_ns;
+	st->thaws = thaws;
+	st->timeouts = timeouts;
+	st->aborts = aborts;
+	st->freezes = freezes;
+	st->nr_fs = nr;
+	st->fs_flags = fs_flags;
+	st->reserved[0] = 0;
+	st->reserved[1] = 0;
+}
+
+/* One entry of FILESYSTEMS, every field written: @fs, or zeroes. */
+/*@ requires \valid(o) && (fs == \null || \valid_read(fs));
+  @ assigns *o;
+  @ ensures fs_entry_filled(o);
+  @*/
+static void fs_entry_fill(struct freezeguard_fs *o, const struct fg_fs *fs,
+			  bool held)
+{
+	u32 flags = fs ? fg_fs_flags(fs, held) : 0;
+	dev_t dev = fs ? fs->dev : 0;
+
+	strscpy_pad(o->type, fs ? fs->type : "", sizeof(o->type));	/* first: */
+	o->dev_major = MAJOR(dev);	/* the proof follows plain writes after */
+	o->dev_minor = MINOR(dev);	/* a range's more easily than before it */
+	o->flags = flags;
+	o->reserved0 = 0;
+	o->reserved[0] = 0;
+	o->reserved[1] = 0;
 }
 
 /**
@@ -544,34 +627,35 @@ void fg_session_status(struct fg_session *s, struct freezeguard_status *st)
 /*@ requires idle(s) && \valid(out) && \separated(out, s);
   @ requires s->fs != \null ==> \separated(out, s->fs);
   @ ensures idle(s);
-  @ ensures \initialized(out);
+  @ ensures filesystems_filled(out);
   @*/
 void fg_session_filesystems(struct fg_session *s,
 			    struct freezeguard_filesystems *out)
 {
-	u32 i;
+	u32 nr, i;
+	bool held;
+	u64 gen;
 
 	session_lock(s);
-	*out = (struct freezeguard_filesystems){
-		.generation = s->fsm.gen,
-		.count = fs_count(s->fs),
-	};
-	strscpy(out->name, s->name, sizeof(out->name));
-	/*@ loop invariant 0 <= i <= out->count;
-	  @ loop invariant \initialized(out);
-	  @ loop assigns i, out->fs[0 .. FREEZEGUARD_FS_MAX - 1],
-	  @	       s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
-	  @ loop variant out->count - i;
+	held = fs_report_held(s);
+	nr = fs_count(s->fs);
+	gen = s->fsm.gen;
+	/*@ loop invariant 0 <= i <= FREEZEGUARD_FS_MAX;
+	  @ loop invariant locked(s) && lock_inv(s);
+	  @ loop invariant \forall integer k; 0 <= k < i ==>
+	  @	fs_entry_filled(&out->fs[k]);
+	  @ loop assigns i, out->fs[0 .. FREEZEGUARD_FS_MAX - 1];
+	  @ loop variant FREEZEGUARD_FS_MAX - i;
 	  @*/
-	for (i = 0; i < out->count; i++) {
-		struct fg_fs *fs = &s->fs->fs[i];
-
-		out->fs[i].dev_major = MAJOR(fs->dev);
-		out->fs[i].dev_minor = MINOR(fs->dev);
-		out->fs[i].flags = fg_fs_flags(fs, s->fsm.holds == FSM_HOLD_FROZEN);
-		strscpy(out->fs[i].type, fs->type, sizeof(out->fs[i].type));
-	}
+	for (i = 0; i < FREEZEGUARD_FS_MAX; i++)
+		fs_entry_fill(&out->fs[i], i < nr ? &s->fs->fs[i] : NULL, held);
 	session_unlock(s);
+	strscpy_pad(out->name, s->name, sizeof(out->name));
+	out->generation = gen;
+	out->count = nr;
+	out->flags = 0;
+	out->reserved[0] = 0;
+	out->reserved[1] = 0;
 }
 
 /* The session's (state, generation), read together under its lock. */

@@ -136,6 +136,36 @@ extern struct workqueue_struct *fg_wq;
 */
 
 /*@
+  // Every byte of what STATUS and FILESYSTEMS copy to userspace is
+  // written: each field is listed, since WP does not relate \initialized
+  // of a whole struct to its array members; the structs have no padding
+  // (static_asserts in freezeguard_main.c), so their fields are all their
+  // bytes.
+  predicate status_filled(struct freezeguard_status *st) =
+    \initialized(&st->name[0 .. FREEZEGUARD_NAME_LEN - 1]) &&
+    \initialized(&st->flags) && \initialized(&st->state) &&
+    \initialized(&st->last_error) && \initialized(&st->hresult) &&
+    \initialized(&st->generation) && \initialized(&st->timeout_ms) &&
+    \initialized(&st->reserved0) && \initialized(&st->frozen_ns) &&
+    \initialized(&st->time_left_ns) && \initialized(&st->thaws) &&
+    \initialized(&st->timeouts) && \initialized(&st->aborts) &&
+    \initialized(&st->freezes) && \initialized(&st->nr_fs) &&
+    \initialized(&st->fs_flags) && \initialized(&st->reserved[0 .. 1]);
+
+  predicate fs_entry_filled(struct freezeguard_fs *f) =
+    \initialized(&f->dev_major) && \initialized(&f->dev_minor) &&
+    \initialized(&f->flags) && \initialized(&f->reserved0) &&
+    \initialized(&f->type[0 .. 15]) && \initialized(&f->reserved[0 .. 1]);
+
+  predicate filesystems_filled(struct freezeguard_filesystems *f) =
+    \initialized(&f->name[0 .. FREEZEGUARD_NAME_LEN - 1]) &&
+    \initialized(&f->generation) && \initialized(&f->count) &&
+    \initialized(&f->flags) && \initialized(&f->reserved[0 .. 1]) &&
+    \forall integer k; 0 <= k < FREEZEGUARD_FS_MAX ==>
+      fs_entry_filled(&f->fs[k]);
+*/
+
+/*@
   requires \valid(s) && s->lock.held == 1 && fg_locked == \null;
   assigns s->fsm, s->fs, s->owner, s->dead, s->armed_gen, s->fired_gen,
 	  s->pub_state, s->pub_gen, fg_events.counter,

@@ -238,15 +238,15 @@ bool cancel_work(struct work_struct *work);
 /* ---- linux/string.h, linux/kdev_t.h --------------------------------------- */
 
 /*
- * strscpy(): copies the string @src into @dst of @count bytes, truncated
- * and always NUL-terminated; writes nothing past @dst[count - 1].
+ * strscpy_pad(): copies the string @src into @dst of @count bytes,
+ * truncated and always NUL-terminated, and zeroes the rest of @dst: every
+ * byte of @dst is written, none past it.
  */
 /*@ requires \valid(dst + (0 .. count - 1)) && count >= 1;
   @ assigns dst[0 .. count - 1];
-  @ ensures \at(\initialized(dst + (0 .. count - 1)), Pre) ==>
-  @	  \initialized(dst + (0 .. count - 1));
+  @ ensures \initialized(dst + (0 .. count - 1));
   @*/
-long strscpy(char *dst, const char *src, size_t count);
+long strscpy_pad(char *dst, const char *src, size_t count);
 
 #define MINORBITS 20
 #define MINORMASK ((1U << MINORBITS) - 1)
