@@ -25,6 +25,7 @@
 #include <linux/wait.h>
 #include <uapi/linux/freezeguard.h>
 
+#include "request.h"
 #include "session.h"
 
 /* The core's numbers are copied into the ABI as they are. */
@@ -37,6 +38,25 @@ static_assert(FSM_ERR_TIMEOUT == FREEZEGUARD_ERROR_TIMEOUT);
 static_assert(FSM_ERR_ABORTED == FREEZEGUARD_ERROR_ABORTED);
 static_assert(FSM_HISTORY == FREEZEGUARD_HISTORY);
 static_assert(FSM_GEN_ANY == 0);
+/* request.h: the known flags are the lowest bits, so a larger value has an unknown one */
+static_assert(FG_REQ_FLAGS_KNOWN == 7);
+
+/*
+ * No padding in what is copied out: the fields that session.h's
+ * status_filled() and filesystems_filled() prove written are every byte.
+ */
+#define FIELD(T, f) sizeof_field(struct T, f)
+static_assert(sizeof(struct freezeguard_status) ==
+	      FIELD(freezeguard_status, name) + 8 * sizeof(__u32) +
+	      7 * sizeof(__u64) + FIELD(freezeguard_status, reserved));
+static_assert(sizeof(struct freezeguard_fs) ==
+	      4 * sizeof(__u32) + FIELD(freezeguard_fs, type) +
+	      FIELD(freezeguard_fs, reserved));
+static_assert(sizeof(struct freezeguard_filesystems) ==
+	      FIELD(freezeguard_filesystems, name) + sizeof(__u64) +
+	      2 * sizeof(__u32) + FIELD(freezeguard_filesystems, reserved) +
+	      FIELD(freezeguard_filesystems, fs));
+#undef FIELD
 
 /* The longest timeout the core takes, in ms (one day). */
 #define FG_TIMEOUT_CAP_MS ((unsigned int)(FSM_TIMEOUT_MAX_NS / NSEC_PER_MSEC))
@@ -117,54 +137,15 @@ struct fg_file {
 	bool owns;
 };
 
-/* A name is 1..63 bytes of FREEZEGUARD_NAME_CHARS (ASCII), NUL-terminated. */
-static bool name_valid(const char *name)
-{
-	size_t len = strnlen(name, FREEZEGUARD_NAME_LEN);
-	size_t i;
-
-	if (len == 0 || len == FREEZEGUARD_NAME_LEN)
-		return false;
-	for (i = 0; i < len; i++)	/* name[i] != 0: strchr never matches the NUL */
-		if (!strchr(FREEZEGUARD_NAME_CHARS, name[i]))
-			return false;
-	return true;
-}
-
-static bool all_zero(const void *p, size_t size)
-{
-	return !memchr_inv(p, 0, size);
-}
-
 /* ---- ioctls ------------------------------------------------------------ */
 
-/*
- * Copy a request in and check every field: @names_freeze for THAW and
- * ABORT (a freeze id, or 0 with FREEZEGUARD_FLAG_CURRENT), @is_freeze for
- * FREEZE (a timeout, filesystems, an owner); everything else must be zero.
- */
+/* Copy a request in and check every field (request.c) before anything acts. */
 static int req_copy_in(struct freezeguard_req *req, void __user *argp,
-		       bool names_freeze, bool is_freeze)
+		       enum fg_req_kind kind, u32 max_timeout_ms)
 {
-	u32 flags_ok = names_freeze ? FREEZEGUARD_FLAG_CURRENT :
-		       is_freeze ? FREEZEGUARD_FLAG_FS | FREEZEGUARD_FLAG_OWNED : 0;
-	bool has_fs;
-
 	if (copy_from_user(req, argp, sizeof(*req)))
 		return -EFAULT;
-	has_fs = req->flags & FREEZEGUARD_FLAG_FS;
-	if ((req->flags & ~flags_ok) || req->reserved0 ||
-	    !all_zero(req->reserved, sizeof(req->reserved)) ||
-	    (!is_freeze && req->timeout_ms) || !name_valid(req->name))
-		return -EINVAL;
-	if (has_fs ? !req->fds || !req->nr_fds || req->nr_fds > FREEZEGUARD_FS_MAX
-		   : req->fds || req->nr_fds)
-		return -EINVAL;
-	/* A freeze is named, or "current" is said explicitly: never both. */
-	if (names_freeze ? !req->generation == !(req->flags & FREEZEGUARD_FLAG_CURRENT)
-			 : req->generation)
-		return -EINVAL;
-	return 0;
+	return fg_req_check(req, kind, max_timeout_ms);
 }
 
 /* Copy @req back after success, or after a refusal that names a generation. */
@@ -195,16 +176,18 @@ static long fg_ioc_freeze(struct file *file, void __user *argp)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = req_copy_in(&req, argp, false, true);
-	if (err)
-		return err;
+	/* (copied here, not by req_copy_in(): the limit depends on FLAG_FS) */
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
 	has_fs = req.flags & FREEZEGUARD_FLAG_FS;
 	owned = req.flags & FREEZEGUARD_FLAG_OWNED;
-	if (!req.timeout_ms)
+	err = fg_req_check(&req, FG_REQ_FREEZE,
+			   READ_ONCE(*(has_fs ? &fs_max_timeout_ms : &max_timeout_ms)));
+	if (err)
+		return err;
+	if (!req.timeout_ms)	/* a default is never above its maximum */
 		req.timeout_ms = READ_ONCE(*(has_fs ? &fs_default_timeout_ms :
 					     &default_timeout_ms));
-	if (req.timeout_ms > READ_ONCE(*(has_fs ? &fs_max_timeout_ms : &max_timeout_ms)))
-		return -EINVAL;
 	if (has_fs) {
 		if (copy_from_user(fds, u64_to_user_ptr(req.fds),
 				   req.nr_fds * sizeof(fds[0])))
@@ -240,7 +223,8 @@ static long fg_ioc_freeze(struct file *file, void __user *argp)
 /* THAW, ABORT, RESET: every state change needs CAP_SYS_ADMIN. */
 static long fg_ioc_transition(enum fg_op op, void __user *argp)
 {
-	bool names_freeze = op == FG_THAW || op == FG_ABORT;
+	enum fg_req_kind kind = op == FG_THAW || op == FG_ABORT ?
+				FG_REQ_END : FG_REQ_PLAIN;
 	struct freezeguard_req req;
 	struct fg_session *s;
 	u64 gen;
@@ -248,7 +232,7 @@ static long fg_ioc_transition(enum fg_op op, void __user *argp)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = req_copy_in(&req, argp, names_freeze, false);
+	err = req_copy_in(&req, argp, kind, 0);
 	if (err)
 		return err;
 	s = fg_session_get(req.name);
@@ -269,7 +253,7 @@ static long fg_ioc_create(void __user *argp)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = req_copy_in(&req, argp, false, false);
+	err = req_copy_in(&req, argp, FG_REQ_PLAIN, 0);
 	if (err)
 		return err;
 	s = fg_session_create(req.name, true, READ_ONCE(max_sessions));
@@ -287,7 +271,7 @@ static long fg_ioc_remove(void __user *argp)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = req_copy_in(&req, argp, false, false);
+	err = req_copy_in(&req, argp, FG_REQ_PLAIN, 0);
 	if (err)
 		return err;
 	return req_copy_out(argp, &req, fg_session_remove(req.name, &req.generation));
@@ -300,8 +284,7 @@ static long fg_ioc_status(void __user *argp)
 
 	if (copy_from_user(&st, argp, sizeof(st)))
 		return -EFAULT;
-	if (st.flags || st.reserved0 || st.nr_fs || st.fs_flags ||
-	    !all_zero(st.reserved, sizeof(st.reserved)) || !name_valid(st.name))
+	if (fg_status_check(&st))
 		return -EINVAL;
 	s = fg_session_get(st.name);
 	if (!s)
@@ -324,8 +307,7 @@ static long fg_ioc_filesystems(void __user *argp)
 		ret = -EFAULT;
 		goto out;
 	}
-	if (f->flags || !all_zero(f->reserved, sizeof(f->reserved)) ||
-	    !name_valid(f->name))
+	if (fg_filesystems_check(f))
 		goto out;
 	ret = -ENOENT;
 	s = fg_session_get(f->name);
@@ -346,8 +328,7 @@ static long fg_ioc_list(struct fg_file *ff, void __user *argp)
 
 	if (copy_from_user(&l, argp, sizeof(l)))
 		return -EFAULT;
-	if (l.flags || l.reserved0 || !all_zero(l.reserved, sizeof(l.reserved)) ||
-	    !l.capacity || l.capacity > FREEZEGUARD_LIST_MAX || l.cursor > U32_MAX)
+	if (fg_list_check(&l))
 		return -EINVAL;
 	WRITE_ONCE(ff->seen_events, atomic64_read(&fg_events));
 	err = fg_sessions_list(&l.cursor, u64_to_user_ptr(l.entries), l.capacity,
@@ -372,8 +353,7 @@ static long fg_ioc_wait(void __user *argp)
 
 	if (copy_from_user(&w, argp, sizeof(w)))
 		return -EFAULT;
-	if (w.flags || !all_zero(w.reserved, sizeof(w.reserved)) ||
-	    !name_valid(w.name))
+	if (fg_wait_check(&w))
 		return -EINVAL;
 	s = fg_session_get(w.name);
 	if (!s)

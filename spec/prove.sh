@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Prove freezeguard with Frama-C WP: the core and the glue, each the file
-# compiled into the module.
-#   spec/prove.sh             prove, in two runs:
-#                               core  module/fsm.c + spec/properties.c
-#                               glue  module/session.c, against the kernel
-#                                     as spec/kernel/ models it
-#                             exit 0 only if every goal of both, RTE
+# Prove freezeguard with Frama-C WP: the core, the glue and the ioctl
+# checks, each the file compiled into the module.
+#   spec/prove.sh             prove, in three runs:
+#                               glue     module/session.c, against the
+#                                        kernel as spec/kernel/ models it
+#                               request  module/request.c: what each ioctl
+#                                        accepts
+#                               core     module/fsm.c + spec/properties.c
+#                             exit 0 only if every goal of each, RTE
 #                             included, is proved.
-#   spec/prove.sh --core, --glue   one of the two
+#   spec/prove.sh --core, --glue, --request   one of the three
 #   spec/prove.sh --negative  every negative control; exit 0 only if WP
 #                             rejects each one on the property its bug
 #                             breaks:
@@ -21,6 +23,8 @@
 #                  calls the core before it takes the lock
 #     clock-early  session.c with spec/negative/clock-early.patch: a thaw
 #                  reads the clock before it takes the lock
+#     reserved     request.c with spec/negative/reserved.patch: FREEZE,
+#                  THAW... accept a non-zero reserved0
 #   spec/prove.sh --negative NAME   that one control only
 #
 # frama-c exits 0 even with unproved goals; -report-unclassified-* makes
@@ -52,14 +56,12 @@ GLUE_FLAGS=(
 # The functions of session.c not yet inside the proof (every other one is):
 # fg_session_freeze and freeze_outcome (the second critical section, after
 # the sync, rests on the lock model's rely that no other thread ends a
-# FREEZING hold: its goals are not all proved yet), fg_session_status and
-# fg_session_filesystems (\initialized of what they copy out: not all
-# proved yet); fg_session_kill and fg_session_owner_gone (one goal each,
-# the lock invariant after fsm_abort(), proved in some runs and out of
-# time in others: not yet proved reliably); fg_freeze_ids_init() runs at
-# load, before any session.
-GLUE_NOT_YET=fg_session_freeze,freeze_outcome,fg_session_status,\
-fg_session_filesystems,fg_session_kill,fg_session_owner_gone,\
+# FREEZING hold: its goals are not all proved yet); fg_session_filesystems
+# (the lock invariant, and the entries already filled, across each
+# fs_entry_fill() under the lock: not all proved yet; fs_entry_fill()
+# itself is proved); fg_freeze_ids_init() runs at load, before any
+# session.
+GLUE_NOT_YET=fg_session_freeze,freeze_outcome,fg_session_filesystems,\
 fg_freeze_ids_init
 
 # run NAME DIR FILES... -- FLAGS...: frama-c on FILES from DIR, log in
@@ -88,7 +90,7 @@ summary() {
 # machine), or one.
 positive() {
 	local start rc=0 name parts=("$@")
-	[ ${#parts[@]} -gt 0 ] || parts=(glue core)
+	[ ${#parts[@]} -gt 0 ] || parts=(glue request core)
 	start=$(date +%s)
 	for name in "${parts[@]}"; do
 		case $name in
@@ -97,6 +99,7 @@ positive() {
 		# same (below).
 		glue) run glue . module/session.c -- "${GLUE_FLAGS[@]}" \
 			-wp-skip-fct "$GLUE_NOT_YET" -report-unclassified-unknown REVIEW ;;
+		request) run request . module/request.c -- "${GLUE_FLAGS[@]}" ;;
 		core) run core . module/fsm.c spec/properties.c -- ;;
 		esac
 	done
@@ -109,7 +112,7 @@ positive() {
 			rc=1
 			continue
 		fi
-		printf 'prove %-4s %s goals proved (%ss)\n' "$name" "$s" "$(cat build/prove-"$name".secs)"
+		printf 'prove %-7s %s goals proved (%ss)\n' "$name" "$s" "$(cat build/prove-"$name".secs)"
 		# "N / M": every goal WP generated, proved
 		if [ "$(cat build/prove-"$name".rc)" -ne 0 ] ||
 		   [ "$(echo "$s" | awk '{print $1}')" != "$(echo "$s" | awk '{print $3}')" ]; then
@@ -133,7 +136,7 @@ negative() {
 	lost-thaw)
 		extra=(-cpp-extra-args=-DFSM_LOST_THAW_BUG -wp-fct fsm_frozen)
 		must='^typed_fsm_frozen_(frozen_after_end_ensures|ensures_inv)' ;;
-	unlocked | clock-early)
+	unlocked | clock-early | reserved)
 		dir=build/negative-$name
 		rm -rf "$dir"
 		mkdir -p "$dir"
@@ -144,6 +147,10 @@ negative() {
 		fi
 		files=(module/session.c)
 		case $name in
+		reserved)
+			files=(module/request.c)
+			extra=("${GLUE_FLAGS[@]}" -wp-fct fg_req_check)
+			must='^typed_fg_req_check_ensures_2' ;;
 		unlocked)
 			extra=("${GLUE_FLAGS[@]}" -wp-fct fg_session_run_worker)
 			must='^typed_fg_session_run_worker_call_fsm_timeout_requires_locked' ;;
@@ -171,7 +178,7 @@ negative() {
 case ${1:-} in
 "")
 	positive ;;
---core | --glue)
+--core | --glue | --request)
 	positive "${1#--}" ;;
 --negative)
 	if [ -n "${2:-}" ]; then
@@ -181,7 +188,7 @@ case ${1:-} in
 	# Two lanes on two cores: the KB 915331 control is the longest.
 	(negative kb915331 >build/prove-negative-1.out 2>&1; echo $? >build/prove-negative-1.rc) &
 	(rc=0
-	 for n in lost-thaw unlocked clock-early; do negative $n || rc=1; done \
+	 for n in lost-thaw unlocked clock-early reserved; do negative $n || rc=1; done \
 		>build/prove-negative-2.out 2>&1
 	 echo $rc >build/prove-negative-2.rc) &
 	wait
@@ -189,6 +196,6 @@ case ${1:-} in
 	[ "$(cat build/prove-negative-1.rc)" -eq 0 ] && [ "$(cat build/prove-negative-2.rc)" -eq 0 ]
 	exit ;;
 *)
-	echo "usage: spec/prove.sh [--core | --glue | --negative [kb915331|lost-thaw|unlocked|clock-early]]" >&2
+	echo "usage: spec/prove.sh [--core | --glue | --request | --negative [kb915331|lost-thaw|unlocked|clock-early|reserved]]" >&2
 	exit 2 ;;
 esac

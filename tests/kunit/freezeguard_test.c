@@ -17,6 +17,7 @@
 #include "../../module/fs.c"
 #include "../../module/session.c"
 #include "../../module/table.c"
+#include "../../module/request.c"
 
 /* ---- the core: every state x input, as a table ------------------------- */
 
@@ -423,7 +424,65 @@ static struct kunit_suite session_test_suite = {
 	.test_cases = session_test_cases,
 };
 
-kunit_test_suites(&fsm_test_suite, &session_test_suite);
+/*
+ * The proof of request.c takes the name bytes from is_name_char() and its
+ * ACSL twin name_char(); the ABI names them in FREEZEGUARD_NAME_CHARS:
+ * the three must agree on every byte.
+ */
+static void request_test_name_chars(struct kunit *test)
+{
+	int c;
+
+	for (c = 1; c < 256; c++)
+		KUNIT_EXPECT_EQ_MSG(test, is_name_char((char)c),
+				    !!strchr(FREEZEGUARD_NAME_CHARS, c),
+				    "byte 0x%02x", c);
+	KUNIT_EXPECT_FALSE(test, is_name_char(0));
+}
+
+/* Each field that must be zero, set alone, makes a valid FREEZE invalid. */
+static void request_test_reserved_rejected(struct kunit *test)
+{
+	const struct freezeguard_req ok = { .name = "kt-req", .timeout_ms = 10 };
+	struct freezeguard_req r;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, fg_req_check(&ok, FG_REQ_FREEZE, 10), 0);
+	KUNIT_EXPECT_EQ(test, fg_req_check(&ok, FG_REQ_FREEZE, 9), -EINVAL);
+	KUNIT_EXPECT_EQ(test, fg_req_check(&ok, FG_REQ_PLAIN, 0), -EINVAL);
+	for (i = 0; i < 4; i++) {
+		r = ok;
+		switch (i) {
+		case 0:
+			r.reserved0 = 1;
+			break;
+		case 1:
+			r.reserved[0] = 1;
+			break;
+		case 2:
+			r.reserved[1] = 1ULL << 63;
+			break;
+		case 3:
+			r.flags = 1u << 31;
+			break;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, fg_req_check(&r, FG_REQ_FREEZE, 10),
+				    -EINVAL, "field %d", i);
+	}
+}
+
+static struct kunit_case request_test_cases[] = {
+	KUNIT_CASE(request_test_name_chars),
+	KUNIT_CASE(request_test_reserved_rejected),
+	{}
+};
+
+static struct kunit_suite request_test_suite = {
+	.name = "freezeguard_request",
+	.test_cases = request_test_cases,
+};
+
+kunit_test_suites(&fsm_test_suite, &session_test_suite, &request_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of freezeguard");
 MODULE_LICENSE("GPL");

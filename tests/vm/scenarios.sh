@@ -327,8 +327,9 @@ scenario_kunit() {
 	dmesg | sed -n 's/^\[[^]]*\] //p' | sed -n \
 		-e 's/^        \(not ok\|ok\) [0-9]* \(.*\)/FGTAP \1 - kunit: parameter: \2/p' \
 		-e 's/^    \(not ok\|ok\) [0-9]* \(.*\)/FGTAP \1 - kunit: \2/p'
-	# the core's table, then the sessions suite
-	for summary in "fsm_test_transition: pass:23" "freezeguard_session: pass:8"; do
+	# the core's table, the sessions suite, the request checks
+	for summary in "fsm_test_transition: pass:23" "freezeguard_session: pass:8" \
+		"freezeguard_request: pass:2"; do
 		dmesg | grep -q "# $summary fail:0 skip:0"
 		tap $? "KUnit reported $summary fail:0 skip:0"
 	done
