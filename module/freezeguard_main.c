@@ -71,7 +71,7 @@ static unsigned int default_timeout_ms = 60000;
 static unsigned int max_timeout_ms = 3600000;
 static unsigned int fs_default_timeout_ms = 30000;
 static unsigned int fs_max_timeout_ms = 60000;
-static bool fg_live;	/* loaded: each timeout parameter is checked against the other */
+static bool fg_live;	/* checked at load: each write from then on is checked against the other */
 
 /*
  * Each pair -- default_timeout_ms and max_timeout_ms, fs_default_timeout_ms
@@ -171,6 +171,7 @@ static long fg_ioc_freeze(struct file *file, void __user *argp)
 	struct fg_fs_set *set = NULL;
 	s32 fds[FREEZEGUARD_FS_MAX];
 	struct fg_session *s;
+	u32 max_ms;
 	u64 gen = 0;
 	int err;
 
@@ -181,13 +182,16 @@ static long fg_ioc_freeze(struct file *file, void __user *argp)
 		return -EFAULT;
 	has_fs = req.flags & FREEZEGUARD_FLAG_FS;
 	owned = req.flags & FREEZEGUARD_FLAG_OWNED;
-	err = fg_req_check(&req, FG_REQ_FREEZE,
-			   READ_ONCE(*(has_fs ? &fs_max_timeout_ms : &max_timeout_ms)));
+	max_ms = READ_ONCE(*(has_fs ? &fs_max_timeout_ms : &max_timeout_ms));
+	err = fg_req_check(&req, FG_REQ_FREEZE, max_ms);
 	if (err)
 		return err;
-	if (!req.timeout_ms)	/* a default is never above its maximum */
+	if (!req.timeout_ms)
 		req.timeout_ms = READ_ONCE(*(has_fs ? &fs_default_timeout_ms :
 					     &default_timeout_ms));
+	/* the parameters keep default <= max; the timeout used is checked all the same */
+	if (req.timeout_ms > max_ms)
+		return -EINVAL;
 	if (has_fs) {
 		if (copy_from_user(fds, u64_to_user_ptr(req.fds),
 				   req.nr_fds * sizeof(fds[0])))
@@ -313,7 +317,7 @@ static long fg_ioc_filesystems(void __user *argp)
 	s = fg_session_get(f->name);
 	if (!s)
 		goto out;
-	fg_session_filesystems(s, f);	/* fills every byte */
+	fg_session_filesystems(s, f);	/* writes every field (read, not proved) */
 	fg_session_put(s);
 	ret = copy_to_user(argp, f, sizeof(*f)) ? -EFAULT : 0;
 out:
@@ -471,10 +475,20 @@ static void fg_debugfs_init(void)
 
 static int __init fg_init(void)
 {
+	bool bad;
 	int err;
 
-	if (default_timeout_ms > max_timeout_ms ||
-	    fs_default_timeout_ms > fs_max_timeout_ms) {
+	/*
+	 * The parameters are writable from here on: check them and turn on
+	 * the cross-check of each write at once, under the lock writes take.
+	 */
+	kernel_param_lock(THIS_MODULE);
+	bad = default_timeout_ms > max_timeout_ms ||
+	      fs_default_timeout_ms > fs_max_timeout_ms;
+	if (!bad)
+		WRITE_ONCE(fg_live, true);
+	kernel_param_unlock(THIS_MODULE);
+	if (bad) {
 		pr_err("default_timeout_ms=%u, max_timeout_ms=%u, fs_default_timeout_ms=%u, fs_max_timeout_ms=%u: a default is above its maximum\n",
 		       default_timeout_ms, max_timeout_ms, fs_default_timeout_ms,
 		       fs_max_timeout_ms);
@@ -489,7 +503,6 @@ static int __init fg_init(void)
 		return err;
 	}
 	fg_debugfs_init();
-	WRITE_ONCE(fg_live, true);
 	return 0;
 }
 

@@ -172,15 +172,13 @@ void fg_fs_mark_lost(struct fg_fs_set *set)
  * @fs: the filesystem
  * @held: the session holds its freeze (the core's FSM_HOLD_FROZEN)
  *
- * It only reads: a held filesystem that is not frozen now is reported lost
- * here too, so a report agrees with itself even if the filesystem changed
- * since fg_fs_mark_lost().
+ * It only reads. LOST is what fg_fs_mark_lost() recorded, never a look of
+ * its own: so LOST, once reported, stays (a filesystem thawed between the
+ * two looks shows HELD without FROZEN until the next report marks it).
  */
 u32 fg_fs_flags(const struct fg_fs *fs, bool held)
 {
-	bool frozen = fs_frozen(fs);
-
-	return (frozen ? FREEZEGUARD_FS_FROZEN : 0) |
+	return (fs_frozen(fs) ? FREEZEGUARD_FS_FROZEN : 0) |
 	       (held ? FREEZEGUARD_FS_HELD : 0) |
-	       (fs->lost || (held && !frozen) ? FREEZEGUARD_FS_LOST : 0);
+	       (fs->lost ? FREEZEGUARD_FS_LOST : 0);
 }
