@@ -35,7 +35,13 @@
  * that is not the open one (4, the late thawer); time decides (6); the
  * model filesystem is frozen exactly while the core says the session
  * holds it, and only a frozen one is ever released: every filesystem
- * freeze is thawed exactly once, nothing is left frozen (7).
+ * freeze is thawed exactly once, nothing is left frozen (7). And each
+ * step does what the contract says besides: a freeze is refused (busy)
+ * exactly while another is open or held, else opens with its deadline
+ * at its request's time plus its timeout; a freeze ended in time shows
+ * STABLE with no error, an aborted one STABLE/ABORTED; a reset is refused
+ * exactly while a freeze is open and leaves STABLE with no error;
+ * fsm_time_left() is the open freeze's time to its deadline, else 0.
  * Iterative deepening makes the first violation found a shortest one; it
  * is printed step by step.
  *
@@ -192,6 +198,32 @@ static int check(const struct world *b, struct world *a, enum act act,
 	    (v == FSM_FROZE || v == FSM_FREEZE_FS) &&
 	    (sa->gen != g || a->ids[g].ends != 0))
 		return fail("a freeze did not open a new freeze with its own id");
+	/* refused while a freeze is open or held; else open, timed from now */
+	if (act == FREEZE_A || act == FREEZE_B) {
+		int free = !fsm_check_open(sb) && sb->holds == FSM_HOLD_NONE;
+
+		if (!free && v != FSM_E_BUSY)
+			return fail("a freeze was not refused as busy while another was open or held");
+		if (free && (v != (act == FREEZE_A ? FSM_FREEZE_FS : FSM_FROZE) ||
+			     sa->frozen_at != a->now ||
+			     sa->deadline != a->now + TIMEOUT))
+			return fail("a freeze was refused, or its deadline is not its request's time plus its timeout");
+	}
+	if (base == FSM_THAWED &&
+	    (sa->state != FSM_STABLE || sa->last_error != FSM_ERR_NONE))
+		return fail("a freeze thawed in time does not show STABLE with no error");
+	if (base == FSM_ABORTED &&
+	    (sa->state != FSM_STABLE || sa->last_error != FSM_ERR_ABORTED))
+		return fail("an aborted freeze does not show STABLE/ABORTED");
+	if (act == RESET && (v == FSM_RESET) == fsm_check_open(sb))
+		return fail("a reset was refused with no freeze open, or done with one open");
+	if (act == RESET && v == FSM_RESET &&
+	    (sa->state != FSM_STABLE || sa->last_error != FSM_ERR_NONE))
+		return fail("a reset did not leave the session STABLE with no error");
+	/* time left: to the open freeze's deadline, else 0 */
+	if (fsm_time_left(sa, a->now) !=
+	    (fsm_check_open(sa) && a->now < sa->deadline ? sa->deadline - a->now : 0))
+		return fail("fsm_time_left disagrees with the open freeze's deadline");
 	if (ends) {
 		t = sb->gen;
 		if (++a->ids[t].ends != 1)
