@@ -37,6 +37,120 @@ After_thaw:
 	//@ assert kb915331_no_failure: worker == FSM_IGNORED;
 	//@ assert kb915331_stable: s->state == FSM_STABLE && s->last_error == FSM_ERR_NONE;
 	//@ assert kb915331_no_timeout: s->timeouts == \at(s->timeouts, After_thaw);
+	//@ assert kb915331_nothing_changed: unchanged{After_thaw, Here}(s);
+}
+
+/*
+ * Property 1, the other ways a freeze ends before its worker starts: an
+ * abort in time, and a thaw after the deadline (which expires it). The
+ * worker that starts afterwards changes nothing; the timeout is counted
+ * once, by the thaw.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_FROZEN;
+  requires s->clock <= t_abort <= t_worker;
+  assigns *s;
+*/
+void abort_before_worker(struct fsm_session *s, unsigned long long t_abort,
+			 unsigned long long t_worker)
+{
+	unsigned long long g = s->gen;
+	int abort = fsm_abort(s, g, t_abort);
+
+	/* (with filesystems held, the abort also orders them released) */
+	if (abort != FSM_ABORTED && abort != FSM_ABORTED + FSM_RELEASE)
+		return;
+	//@ assert aborted: s->state == FSM_STABLE && s->last_error == FSM_ERR_ABORTED;
+Aborted:
+	;
+	int worker = fsm_timeout(s, g, t_worker);
+	//@ assert worker_ignored: worker == FSM_IGNORED;
+	//@ assert nothing_changed: unchanged{Aborted, Here}(s);
+}
+
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_FROZEN;
+  requires s->deadline <= t_thaw && s->clock <= t_thaw <= t_worker;
+  assigns *s;
+*/
+void expired_thaw_before_worker(struct fsm_session *s,
+				unsigned long long t_thaw,
+				unsigned long long t_worker)
+{
+	unsigned long long g = s->gen;
+	int thaw = fsm_thaw(s, g, t_thaw);
+
+	//@ assert thaw_expires: verdict(thaw) == FSM_EXPIRED && shows_timeout(s);
+	//@ assert counted: s->timeouts == \at(s->timeouts, Pre) + 1;
+Expired:
+	;
+	int worker = fsm_timeout(s, g, t_worker);
+	//@ assert worker_ignored: worker == FSM_IGNORED;
+	//@ assert nothing_changed: unchanged{Expired, Here}(s);
+}
+
+/*
+ * One freeze, two workers (the deadline fired, the timer was re-armed on
+ * an early run, both ran late): the first fails the freeze, the second
+ * changes nothing; the timeout is counted once.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_FROZEN;
+  requires s->deadline <= t1 && s->clock <= t1 <= t2;
+  assigns *s;
+*/
+void two_workers(struct fsm_session *s, unsigned long long t1,
+		 unsigned long long t2)
+{
+	unsigned long long g = s->gen;
+	int first = fsm_timeout(s, g, t1);
+
+	//@ assert first_expires: verdict(first) == FSM_EXPIRED && shows_timeout(s);
+	//@ assert counted: s->timeouts == \at(s->timeouts, Pre) + 1;
+After_first:
+	;
+	int second = fsm_timeout(s, g, t2);
+	//@ assert second_ignored: second == FSM_IGNORED;
+	//@ assert nothing_changed: unchanged{After_first, Here}(s);
+}
+
+/*
+ * Property 2 after an abort and a reset: freeze g1, abort it, reset,
+ * freeze g2; g1's worker runs late. It must not touch g2.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_STABLE && s->holds == FSM_HOLD_NONE;
+  requires s->clock <= t1 <= t2 <= t3 <= t4 <= t_worker;
+  assigns *s;
+*/
+void abort_reset_then_refreeze(struct fsm_session *s,
+			       unsigned long long g1, unsigned long long g2,
+			       unsigned long long timeout1,
+			       unsigned long long timeout2,
+			       unsigned long long t1, unsigned long long t2,
+			       unsigned long long t3, unsigned long long t4,
+			       unsigned long long t_worker)
+{
+	if (fsm_freeze(s, g1, timeout1, t1, 0) != FSM_FROZE)
+		return;
+	if (fsm_abort(s, g1, t2) != FSM_ABORTED)
+		return;
+	//@ assert reset_allowed: !is_open(s);
+	if (fsm_reset(s, t3) != FSM_RESET)
+		return;
+	//@ assert reset_clears: s->state == FSM_STABLE && s->last_error == FSM_ERR_NONE;
+	if (fsm_freeze(s, g2, timeout2, t4, 0) != FSM_FROZE)
+		return;
+Refrozen:
+	;
+	int worker = fsm_timeout(s, g1, t_worker);
+	//@ assert stale_ignored: worker == FSM_IGNORED;
+	//@ assert second_freeze_intact: s->state == FSM_FROZEN && s->gen == g2 && g2 > g1;
+	//@ assert nothing_changed: unchanged{Refrozen, Here}(s);
 }
 
 /*
