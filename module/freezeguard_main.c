@@ -139,13 +139,16 @@ struct fg_file {
 
 /* ---- ioctls ------------------------------------------------------------ */
 
-/* Copy a request in and check every field (request.c) before anything acts. */
+/*
+ * Copy a request that takes no timeout in, and check every field
+ * (request.c) before anything acts.
+ */
 static int req_copy_in(struct freezeguard_req *req, void __user *argp,
-		       enum fg_req_kind kind, u32 max_timeout_ms)
+		       enum fg_req_kind kind)
 {
 	if (copy_from_user(req, argp, sizeof(*req)))
 		return -EFAULT;
-	return fg_req_check(req, kind, max_timeout_ms);
+	return fg_req_check(req, kind, 0);
 }
 
 /* Copy @req back after success, or after a refusal that names a generation. */
@@ -236,7 +239,7 @@ static long fg_ioc_transition(enum fg_op op, void __user *argp)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = req_copy_in(&req, argp, kind, 0);
+	err = req_copy_in(&req, argp, kind);
 	if (err)
 		return err;
 	s = fg_session_get(req.name);
@@ -257,7 +260,7 @@ static long fg_ioc_create(void __user *argp)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = req_copy_in(&req, argp, FG_REQ_PLAIN, 0);
+	err = req_copy_in(&req, argp, FG_REQ_PLAIN);
 	if (err)
 		return err;
 	s = fg_session_create(req.name, true, READ_ONCE(max_sessions));
@@ -275,7 +278,7 @@ static long fg_ioc_remove(void __user *argp)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = req_copy_in(&req, argp, FG_REQ_PLAIN, 0);
+	err = req_copy_in(&req, argp, FG_REQ_PLAIN);
 	if (err)
 		return err;
 	return req_copy_out(argp, &req, fg_session_remove(req.name, &req.generation));
