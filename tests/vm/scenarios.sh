@@ -390,7 +390,12 @@ FSFREEZE=/usr/sbin/fsfreeze	# util-linux's, not busybox's
 FS_DISKS="ext4:vda xfs:vdb btrfs:vdc"
 FS_ALL="ext4 xfs btrfs"
 
-# wait_file FILE SECONDS: wait until FILE exists, at most SECONDS (scaled)
+# publish FILE TEXT: FILE appears with TEXT in it, all at once (a rename):
+# a waiter that polls for FILE never reads it created but still empty
+publish() { echo "$2" >"$1.part" && mv "$1.part" "$1"; }
+
+# wait_file FILE SECONDS: wait until FILE exists, at most SECONDS (scaled);
+# the writer of FILE uses publish
 wait_file() {
 	i=0
 	while [ ! -e "$1" ] && [ $i -lt $(($2 * SCALE * 10)) ]; do
@@ -455,7 +460,7 @@ fio_start() {
 		--verify_backlog=64 --time_based --runtime="$2" \
 		--name=check --stonewall --rw=read --direct=1 \
 		>"/tmp/fio.$name" 2>&1
-	  echo $? >"/tmp/fio.$name.rc" ) &
+	  publish "/tmp/fio.$name.rc" $? ) &
 }
 
 # fio_wait DIR SECONDS: wait at most SECONDS (scaled) for DIR's fio; ok
@@ -489,7 +494,7 @@ fsms() { v=$(($1 * SCALE)); [ $v -gt 60000 ] && v=60000; echo $v; }
 writer_start() {
 	rm -f "/tmp/w.$2"
 	( dd if=/dev/zero of="/mnt/$1/w.$2" bs=4k count=4 conv=fsync 2>/dev/null
-	  echo "$? $(mono)" >"/tmp/w.$2" ) &
+	  publish "/tmp/w.$2" "$? $(mono)" ) &
 }
 writer_done() { [ -e "/tmp/w.$1" ] && [ "$(cut -d' ' -f1 "/tmp/w.$1")" = 0 ]; }
 writer_end() { cut -d' ' -f2 "/tmp/w.$1"; }
