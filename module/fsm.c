@@ -209,6 +209,7 @@ static int fsm_log_find(const struct fsm_session *s, unsigned long long id)
   requires inv: session_valid(s);
   assigns \nothing;
   ensures names_open(s, gen) ==> \result == 0;
+  ensures only_open: \result == 0 ==> names_open(s, gen);
   ensures gen == FSM_GEN_ANY && s->state == FSM_FAILED ==>
 	\result == FSM_E_TIMED_OUT;
   ensures gen == FSM_GEN_ANY && s->state == FSM_STABLE ==>

@@ -349,6 +349,17 @@ struct fsm_session {
     \at(s->fs_released, L1) == \at(s->fs_released, L2) &&
     log_kept{L1, L2}(s);
 
+  // Property 6 across any interleaving: a freeze open before its
+  // deadline (now, the step's clock) stays open -- the same freeze, the
+  // same deadline, and FROZEN stays FROZEN -- through every step but a
+  // thaw or abort that names it and a failed filesystem freeze: only
+  // those may end it in time. Each transition ensures it (time_decides).
+  predicate time_decides{L1, L2}(struct fsm_session *s, integer now) =
+    is_open{L1}(s) && now < \at(s->deadline, L1) ==>
+      is_open{L2}(s) && \at(s->gen, L2) == \at(s->gen, L1) &&
+      \at(s->deadline, L2) == \at(s->deadline, L1) &&
+      (\at(s->state, L1) == FSM_FROZEN ==> \at(s->state, L2) == FSM_FROZEN);
+
   // The freeze ended by timeout, and the session says so (property 4).
   predicate shows_timeout(struct fsm_session *s) =
     s->state == FSM_FAILED && s->last_error == FSM_ERR_TIMEOUT;
@@ -393,6 +404,7 @@ void fsm_init(struct fsm_session *s);
   ensures release: releases_once{Pre, Post}(s, \result) &&
 	  !releases(\result);
   ensures log: log_kept{Pre, Post}(s);
+  ensures time_decides: time_decides{Pre, Post}(s, now);
 
   behavior bad_request:
     assumes timeout_ns == 0 || timeout_ns > FSM_TIMEOUT_MAX_NS ||
@@ -449,6 +461,7 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
   ensures done: s->holds != FSM_HOLD_FREEZING;
   ensures counted: s->fs_frozen == \old(s->fs_frozen) + (ok ? 1 : 0);
+  ensures time_decides: ok != 0 ==> time_decides{Pre, Post}(s, now);
 
   behavior frozen_in_time:
     assumes ok != 0 && s->state == FSM_FREEZING && now < s->deadline;
@@ -509,6 +522,9 @@ int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now);
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
+  ensures late: names_ended{Pre}(s, gen) ==> unchanged{Pre, Post}(s);
+  ensures time_decides: names_ended{Pre}(s, gen) ==>
+	  time_decides{Pre, Post}(s, now);
 
   // Property 6: time decides. Before the deadline, the thaw wins.
   behavior thaw_in_time:
@@ -593,6 +609,8 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
+  ensures time_decides: names_ended{Pre}(s, gen) ==>
+	  time_decides{Pre, Post}(s, now);
 
   // Property 6: time decides. Before the deadline, the abort wins.
   behavior abort_in_time:
@@ -669,6 +687,7 @@ int fsm_abort(struct fsm_session *s, unsigned long long gen,
 	  !releases(\result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
   ensures log: log_kept{Pre, Post}(s);
+  ensures time_decides: time_decides{Pre, Post}(s, now);
 
   behavior busy:
     assumes is_open(s);
@@ -703,6 +722,7 @@ int fsm_reset(struct fsm_session *s, unsigned long long now);
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
+  ensures time_decides: time_decides{Pre, Post}(s, now);
 
   // Property 1 (KB 915331): the freeze this worker was armed for has ended
   // -- thawed, aborted, expired -- so the worker changes nothing.
