@@ -100,10 +100,7 @@ static int verdict_errno(int v)
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
   @ ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
-  @ ensures fg_freezing == &s->fsm &&
-  @	  \old(s->fsm.holds) == FSM_HOLD_FREEZING ==>
-  @	  s->fsm.holds == FSM_HOLD_FREEZING &&
-  @	  s->fsm.gen == \old(s->fsm.gen) && s->fs == \old(s->fs);
+  @ ensures freezing_kept(s);
   @*/
 static void session_lock(struct fg_session *s)
 {
@@ -111,7 +108,7 @@ static void session_lock(struct fg_session *s)
 	fg_lock_acquired(s);
 }
 
-/*@ requires locked(s) && lock_inv(s);
+/*@ requires locked(s) && lock_inv(s) && freezing_kept(s);
   @ assigns s->lock.held, s->fsm, s->fs, s->owner, s->dead, s->pub_state,
   @	    s->pub_gen, s->armed_gen, s->deadline_timer, s->timeout_work,
   @	    fg_locked;
@@ -370,11 +367,121 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
  */
 /*@ requires locked(s) && lock_inv(s);
   @ requires id != FSM_GEN_ANY && !names_open(&s->fsm, id);
-  @ assigns \nothing;
+  @ assigns s->fsm.state, s->fsm.last_error, s->fsm.thaws, s->fsm.timeouts,
+  @	    s->fsm.aborts, s->fsm.clock, s->fsm.log_next,
+  @	    s->fsm.log[0 .. FSM_HISTORY - 1], s->fsm.holds,
+  @	    s->fsm.fs_released;
+  @ ensures unchanged{Pre, Post}(&s->fsm) && lock_inv(s);
   @*/
 static int freeze_outcome(struct fg_session *s, u64 id)
 {
 	return verdict_errno(fsm_thaw(&s->fsm, id, s->fsm.clock));
+}
+
+/* freeze_open(): the filesystems are still to be frozen (freeze_finish()) */
+#define FREEZE_PENDING 1
+
+/*
+ * FREEZE's first step, under the lock: the core opens the freeze (FREEZING
+ * if it has filesystems) and the session takes them. Return: as
+ * fg_session_freeze(), or FREEZE_PENDING: this thread must freeze them
+ * (freeze_finish()); the ghost fg_freezing* record the hold it let go of.
+ */
+/*@ requires idle(s) && \valid(gen) && \separated(gen, s);
+  @ requires set == \null ||
+  @	     (\valid(set) && \separated(set, s, gen) && fs_set_ok(*set) &&
+  @	      (*set != \null ==> \separated(s, *set)));
+  @ ensures \result != FREEZE_PENDING ==> idle(s);
+  @ ensures \result == FREEZE_PENDING ==>
+  @	  unlocked(s) && set != \null && \old(*set) != \null &&
+  @	  fg_freezing == &s->fsm && fg_freezing_fs == \old(*set) &&
+  @	  \valid(gen) && fg_freezing_gen == *gen && *gen != FSM_GEN_ANY &&
+  @	  \valid(fg_freezing_fs) && \separated(s, fg_freezing_fs);
+  @*/
+static int freeze_open(struct fg_session *s, u32 timeout_ms,
+		       struct fg_fs_set **set, const void *owner, u64 *gen)
+{
+	struct fg_fs_set *fs = set ? *set : NULL, *old = NULL;
+	u64 id, after;
+	int verdict;
+
+	session_lock(s);
+	if (s->dead) {
+		session_unlock(s);
+		return -ENOENT;
+	}
+	id = freeze_id_next();	/* under the lock: above s->fsm.gen */
+	if (!id) {
+		session_unlock(s);
+		return -EOVERFLOW;
+	}
+	verdict = fsm_freeze(&s->fsm, id, (u64)timeout_ms * NSEC_PER_MSEC,
+			     ktime_get_ns(), fs ? 1 : 0);
+	if (verdict >= 0) {
+		s->owner = owner;
+		/* the last freeze's filesystems are released: forget them */
+		old = s->fs;
+		s->fs = fs;
+		if (fs)
+			*set = NULL;
+	}
+	session_react(s, verdict);
+	after = s->fsm.gen;
+	/*@ ghost
+	  @ if (verdict == FSM_FREEZE_FS) {
+	  @	fg_freezing = &s->fsm;
+	  @	fg_freezing_gen = s->fsm.gen;
+	  @	fg_freezing_fs = s->fs;
+	  @ }
+	  @*/
+	session_unlock(s);
+	*gen = after;
+	fg_fs_free(old);
+	return verdict == FSM_FREEZE_FS ? FREEZE_PENDING : verdict_errno(verdict);
+}
+
+/* The set of a freeze that failed, under the lock: it stays the session's. */
+/*@ requires \valid(s) && \valid(fs) && \separated(s, fs) && s->fs == fs;
+  @ assigns fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file;
+  @ ensures s->fs == fs;
+  @*/
+static void freeze_let_go(struct fg_session *s, struct fg_fs_set *fs)
+{
+	fg_fs_let_go(fs);
+}
+
+/*
+ * FREEZE's second step: freeze the filesystems without the lock (the
+ * freeze stays FREEZING meanwhile; no other step ends that hold), then
+ * tell the core how it went.
+ */
+/*@ requires unlocked(s) && fg_freezing == &s->fsm && fg_freezing_fs == fs &&
+  @	     fg_freezing_gen == id && id != FSM_GEN_ANY &&
+  @	     \valid(fs) && \separated(s, fs);
+  @ ensures idle(s);
+  @*/
+static int freeze_finish(struct fg_session *s, struct fg_fs_set *fs, u64 id)
+{
+	unsigned int delay_us;
+	int verdict, err;
+
+	err = fg_fs_freeze(fs);	/* syncs: may take seconds */
+	delay_us = READ_ONCE(fg_fault_freeze_delay_us);
+	if (delay_us)
+		fsleep(delay_us);
+
+	session_lock(s);
+	//@ assert kept: s->fs == fs && s->fsm.holds == FSM_HOLD_FREEZING;
+	verdict = fsm_frozen(&s->fsm, !err, ktime_get_ns());
+	//@ ghost fg_freezing = (struct fsm_session *)0;
+	if (err)
+		freeze_let_go(s, fs);	/* nothing frozen, nothing held */
+	//@ assert same_fs: s->fs == fs && fs != \null;
+	session_react(s, verdict);
+	if (!err && verdict != FSM_FROZE)
+		err = freeze_outcome(s, id);
+	session_unlock(s);
+	return err;
 }
 
 /**
@@ -404,55 +511,12 @@ static int freeze_outcome(struct fg_session *s, u64 id)
 int fg_session_freeze(struct fg_session *s, u32 timeout_ms,
 		      struct fg_fs_set **set, const void *owner, u64 *gen)
 {
-	struct fg_fs_set *fs = set ? *set : NULL, *old = NULL;
-	unsigned int delay_us;
-	u64 id, after;
-	int verdict, err;
+	struct fg_fs_set *fs = set ? *set : NULL;
+	int rc = freeze_open(s, timeout_ms, set, owner, gen);
 
-	session_lock(s);
-	if (s->dead) {
-		session_unlock(s);
-		return -ENOENT;
-	}
-	id = freeze_id_next();	/* under the lock: above s->fsm.gen */
-	if (!id) {
-		session_unlock(s);
-		return -EOVERFLOW;
-	}
-	verdict = fsm_freeze(&s->fsm, id, (u64)timeout_ms * NSEC_PER_MSEC,
-			     ktime_get_ns(), fs ? 1 : 0);
-	if (verdict >= 0) {
-		s->owner = owner;
-		/* the last freeze's filesystems are released: forget them */
-		old = s->fs;
-		s->fs = fs;
-		if (fs)
-			*set = NULL;
-	}
-	session_react(s, verdict);
-	after = s->fsm.gen;
-	session_unlock(s);
-	*gen = after;
-	fg_fs_free(old);
-	if (verdict != FSM_FREEZE_FS)
-		return verdict_errno(verdict);
-	//@ ghost fg_freezing = &s->fsm;
-
-	err = fg_fs_freeze(fs);	/* syncs: may take seconds */
-	delay_us = READ_ONCE(fg_fault_freeze_delay_us);
-	if (delay_us)
-		fsleep(delay_us);
-
-	session_lock(s);
-	verdict = fsm_frozen(&s->fsm, !err, ktime_get_ns());
-	//@ ghost fg_freezing = (struct fsm_session *)0;
-	if (err)
-		fg_fs_let_go(fs);	/* nothing frozen, nothing held */
-	session_react(s, verdict);
-	if (!err && verdict != FSM_FROZE)
-		err = freeze_outcome(s, id);
-	session_unlock(s);
-	return err;
+	if (rc != FREEZE_PENDING)
+		return rc;
+	return freeze_finish(s, fs, *gen);
 }
 
 /**

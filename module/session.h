@@ -100,16 +100,22 @@ extern struct workqueue_struct *fg_wq;
  * guards may have changed and the clock may have moved on; but what every
  * step guarantees when it lets go (lock_inv, which fg_lock_releasing()
  * requires of every step proved here) holds again. One thing the others
- * cannot do: finish a filesystem freeze this thread started
- * (fg_freezing): only fsm_frozen() ends a FREEZING hold, only the thread
- * that froze calls it, and every other transition of the core keeps the
- * hold and the generation (fsm.h, ends_at_most_once; a FREEZE is EBUSY
- * while a hold is FREEZING); only fg_session_freeze() relies on this, and
- * it is not yet inside the proof. table.c takes the lock too, to unlink a
- * session, which sets @dead only once no freeze is open (fsm_may_remove(),
- * or fg_session_kill() first): lock_inv holds there as well.
+ * cannot do: finish a filesystem freeze this thread started. The thread
+ * that leaves a freeze FREEZING to freeze its filesystems without the lock
+ * records it first, in ghost variables: fg_freezing names the session,
+ * fg_freezing_gen and fg_freezing_fs what the hold was when it let go
+ * (freezing_kept). Only fsm_frozen() ends a FREEZING hold, only that
+ * thread calls it, and every other transition of the core keeps the hold
+ * and the generation (fsm.h, ends_at_most_once; a FREEZE is EBUSY while a
+ * hold is FREEZING), and no step replaces s->fs while a hold is FREEZING:
+ * so freezing_kept holds again when it takes the lock back. table.c takes
+ * the lock too, to unlink a session, which sets @dead only once no freeze
+ * is open (fsm_may_remove(), or fg_session_kill() first): lock_inv holds
+ * there as well.
  */
 /*@ ghost struct fsm_session *fg_freezing; */
+/*@ ghost u64 fg_freezing_gen; */
+/*@ ghost struct fg_fs_set *fg_freezing_fs; */
 
 /*@
   // What the lock guarantees, in two parts (the proofs of steps that do
@@ -129,6 +135,12 @@ extern struct workqueue_struct *fg_wq;
 
   predicate unlocked(struct fg_session *s) =
     \valid(s) && s->lock.held == 0 && fg_locked == \null;
+
+  // The FREEZING hold this thread let go of is as it was.
+  predicate freezing_kept(struct fg_session *s) =
+    fg_freezing == &s->fsm ==>
+      s->fsm.holds == FSM_HOLD_FREEZING && s->fsm.gen == fg_freezing_gen &&
+      s->fs == fg_freezing_fs;
 
   // Between the steps of this file's functions: no lock, no freeze pending.
   predicate idle(struct fg_session *s) =
@@ -173,10 +185,7 @@ extern struct workqueue_struct *fg_wq;
 	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
 	  s->deadline_timer, s->timeout_work, fg_now, fg_locked;
   ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
-  ensures fg_freezing == &s->fsm &&
-	  \old(s->fsm.holds) == FSM_HOLD_FREEZING ==>
-	  s->fsm.holds == FSM_HOLD_FREEZING &&
-	  s->fsm.gen == \old(s->fsm.gen) && s->fs == \old(s->fs);
+  ensures freezing_kept(s);
 */
 void fg_lock_acquired(struct fg_session *s);
 
@@ -186,7 +195,7 @@ void fg_lock_acquired(struct fg_session *s);
  * unlock proves nothing).
  */
 /*@
-  requires locked(s) && lock_inv(s);
+  requires locked(s) && lock_inv(s) && freezing_kept(s);
   assigns s->fsm, s->fs, s->owner, s->dead, s->pub_state, s->pub_gen,
 	  s->armed_gen, s->deadline_timer, s->timeout_work, fg_locked;
   ensures fg_locked == \null;

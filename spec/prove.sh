@@ -3,12 +3,15 @@
 #
 # Prove freezeguard with Frama-C WP: the core, the glue and the ioctl
 # checks, each the file compiled into the module.
-#   spec/prove.sh             prove, in three runs:
+#   spec/prove.sh             prove three files, in five lanes, two
+#                             at a time:
 #                               glue     module/session.c, against the
 #                                        kernel as spec/kernel/ models it
+#                                        (lanes glue-rest, glue-freeze)
 #                               request  module/request.c: what each ioctl
-#                                        accepts
+#                                        accepts (lane request)
 #                               core     module/fsm.c + spec/properties.c
+#                                        (lanes core-rest, core-ends)
 #                             exit 0 only if every goal of each, RTE
 #                             included, is proved.
 #   spec/prove.sh --core, --glue, --request   one of the three
@@ -54,15 +57,20 @@ GLUE_FLAGS=(
 	-wp-no-warn-memory-model
 )
 # The functions of session.c not yet inside the proof (every other one is):
-# fg_session_freeze and freeze_outcome (the second critical section, after
-# the sync, rests on the lock model's rely that no other thread ends a
-# FREEZING hold: its goals are not all proved yet); fg_session_filesystems
-# (the lock invariant, and the entries already filled, across each
-# fs_entry_fill() under the lock: not all proved yet; fs_entry_fill()
-# itself is proved); fg_freeze_ids_init() runs at load, before any
-# session.
-GLUE_NOT_YET=fg_session_freeze,freeze_outcome,fg_session_filesystems,\
-fg_freeze_ids_init
+# fg_session_filesystems (the lock invariant, and the entries already
+# filled, across each fs_entry_fill() under the lock: not all proved yet;
+# fs_entry_fill() itself is proved); fg_freeze_ids_init() runs at load,
+# before any session.
+GLUE_NOT_YET=fg_session_filesystems,fg_freeze_ids_init
+# FREEZE's first critical section, in a lane of its own without
+# -wp-split: its paths (refusals, the core's verdicts, the ghost record of
+# a pending filesystem freeze) multiply the split parts of each goal
+# eightfold (some 900 goals, half an hour here); whole, its goals are 100
+# or so and the provers take them.
+GLUE_FREEZE=fg_session_freeze,freeze_open
+# The core's three largest functions (thaw, abort and timeout: half its
+# goals), in a lane of their own.
+CORE_ENDS=fsm_thaw,fsm_abort,fsm_timeout
 
 # run NAME DIR FILES... -- FLAGS...: frama-c on FILES from DIR, log in
 # build/prove-NAME.log, exit status in build/prove-NAME.rc
@@ -85,25 +93,46 @@ summary() {
 		sed 's/^\[wp\] Proved goals: *//'
 }
 
-# positive [core|glue]: both (one after the other: each runs 4 provers at
-# once already, and some goals need most of their 30 s on a loaded
-# machine), or one.
+# lane NAME: one frama-c run of a part of a file. A lane proves some
+# functions (-wp-fct) or all but some (-wp-skip-fct), so the properties of
+# the others are unknown to it (REVIEW, not ERROR); the lanes of a file
+# together cover every function, and every goal each lane generates must
+# be proved (positive(), below).
+lane() {
+	local glue=(. module/session.c -- "${GLUE_FLAGS[@]}"
+		    -report-unclassified-unknown REVIEW)
+	local core=(. module/fsm.c spec/properties.c --
+		    -report-unclassified-unknown REVIEW)
+	case $1 in
+	core-ends) run "$1" "${core[@]}" -wp-fct "$CORE_ENDS" ;;
+	core-rest) run "$1" "${core[@]}" -wp-skip-fct "$CORE_ENDS" ;;
+	glue-freeze) run "$1" "${glue[@]}" -wp-fct "$GLUE_FREEZE" -wp-no-split ;;
+	glue-rest) run "$1" "${glue[@]}" -wp-skip-fct "$GLUE_NOT_YET,$GLUE_FREEZE" ;;
+	request) run "$1" . module/request.c -- "${GLUE_FLAGS[@]}" ;;
+	esac
+}
+
+# positive [core|glue|request]: every file, or one, as lanes run two at a
+# time on two cores, the longest first. Each frama-c is busy itself most
+# of the time (it simplifies every goal); its provers run beside it (the
+# slowest goal here needs 12 s of its 30 s alone).
 positive() {
-	local start rc=0 name parts=("$@")
-	[ ${#parts[@]} -gt 0 ] || parts=(glue request core)
-	start=$(date +%s)
-	for name in "${parts[@]}"; do
-		case $name in
-		# A property is "unknown" once one of its call sites sits in a
-		# skipped function; every goal generated must be proved all the
-		# same (below).
-		glue) run glue . module/session.c -- "${GLUE_FLAGS[@]}" \
-			-wp-skip-fct "$GLUE_NOT_YET" -report-unclassified-unknown REVIEW ;;
-		request) run request . module/request.c -- "${GLUE_FLAGS[@]}" ;;
-		core) run core . module/fsm.c spec/properties.c -- ;;
+	local start rc=0 name file lanes=() files=("$@")
+	[ ${#files[@]} -gt 0 ] || files=(core glue request)
+	for file in "${files[@]}"; do
+		case $file in
+		core) lanes+=(core-rest core-ends) ;;
+		glue) lanes+=(glue-rest glue-freeze) ;;
+		request) lanes+=(request) ;;
 		esac
 	done
-	for name in "${parts[@]}"; do
+	start=$(date +%s)
+	for name in "${lanes[@]}"; do
+		[ "$(jobs -rp | wc -l)" -lt 2 ] || wait -n
+		lane "$name" &
+	done
+	wait
+	for name in "${lanes[@]}"; do
 		local s
 		s=$(summary "$name")
 		if [ -z "$s" ]; then
@@ -112,7 +141,7 @@ positive() {
 			rc=1
 			continue
 		fi
-		printf 'prove %-7s %s goals proved (%ss)\n' "$name" "$s" "$(cat build/prove-"$name".secs)"
+		printf 'prove %-11s %s goals proved (%ss)\n' "$name" "$s" "$(cat build/prove-"$name".secs)"
 		# "N / M": every goal WP generated, proved
 		if [ "$(cat build/prove-"$name".rc)" -ne 0 ] ||
 		   [ "$(echo "$s" | awk '{print $1}')" != "$(echo "$s" | awk '{print $3}')" ]; then
@@ -121,7 +150,16 @@ positive() {
 			rc=1
 		fi
 	done
-	echo "prove: $(( $(date +%s) - start ))s in all, z3+cvc4, -wp-rte"
+	for file in "${files[@]}"; do
+		local proved=0 total=0 n m
+		for name in "${lanes[@]}"; do
+			case $name in "$file"*) ;; *) continue ;; esac
+			read -r n _ m < <(summary "$name")
+			proved=$((proved + ${n:-0})) total=$((total + ${m:-0}))
+		done
+		printf 'prove %-11s %s / %s goals proved in all\n' "$file" "$proved" "$total"
+	done
+	echo "prove: $(( $(date +%s) - start ))s in all (two lanes at a time), z3+cvc4, -wp-rte"
 	return $rc
 }
 
