@@ -215,6 +215,7 @@ static void deadline_try_cancel(struct fg_session *s)
   @	    s->pub_state.counter, s->pub_gen.counter, fg_events.counter,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
+  @ ensures held: locked(s);
   @ ensures core_inv: core_inv(s);
   @ ensures glue_inv: glue_inv(s);
   @*/
@@ -371,7 +372,7 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
   @	    s->fsm.aborts, s->fsm.clock, s->fsm.log_next,
   @	    s->fsm.log[0 .. FSM_HISTORY - 1], s->fsm.holds,
   @	    s->fsm.fs_released;
-  @ ensures unchanged{Pre, Post}(&s->fsm) && lock_inv(s);
+  @ ensures unchanged{Pre, Post}(&s->fsm) && locked(s) && lock_inv(s);
   @*/
 static int freeze_outcome(struct fg_session *s, u64 id)
 {

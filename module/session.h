@@ -106,9 +106,15 @@ extern struct workqueue_struct *fg_wq;
  * fg_freezing_gen and fg_freezing_fs what the hold was when it let go
  * (freezing_kept). Only fsm_frozen() ends a FREEZING hold, only that
  * thread calls it, and every other transition of the core keeps the hold
- * and the generation (fsm.h, ends_at_most_once; a FREEZE is EBUSY while a
- * hold is FREEZING), and no step replaces s->fs while a hold is FREEZING:
- * so freezing_kept holds again when it takes the lock back. table.c takes
+ * and the generation (fsm.h: same_gen, holds_kept and end_holds, which
+ * release only a FROZEN hold; fsm_reset() does not assign the hold;
+ * fsm_freeze() is busy while any hold is not NONE), and no step replaces
+ * s->fs while a hold is FREEZING: so freezing_kept holds again when it
+ * takes the lock back. This rely is argued here, not checked step by
+ * step: the other steps' unlocks require freezing_kept, but no freeze of
+ * theirs is pending, so it holds trivially there. The set itself stays
+ * allocated across the gap: the FREEZE ioctl holds a reference on the
+ * session, and a session with a hold is never removed (fsm_may_remove()). table.c takes
  * the lock too, to unlink a session, which sets @dead only once no freeze
  * is open (fsm_may_remove(), or fg_session_kill() first): lock_inv holds
  * there as well.

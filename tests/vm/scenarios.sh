@@ -667,7 +667,8 @@ scenario_fs_admin() {
 		! writer_done ad
 		tap $? "the administrator's freeze survives the session's timeout"
 		expect 0 "fsfreeze -u" $FSFREEZE -u /mnt/ext4
-		wait_file /tmp/w.ad 5 && writer_done ad && writer_done ad0
+		wait_file /tmp/w.ad 5 && wait_file /tmp/w.ad0 5 &&
+			writer_done ad && writer_done ad0
 		tap $? "the writers resume after the administrator's thaw"
 		;;
 	esac
