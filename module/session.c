@@ -664,18 +664,68 @@ void fg_session_status(struct fg_session *s, struct freezeguard_status *st)
 	st->reserved[1] = 0;
 }
 
-/* One entry of FILESYSTEMS, every field written: @fs, or zeroes. */
-/*@ requires \valid(o) && (fs == \null || \valid_read(fs));
-  @ assigns *o;
-  @ ensures fs_entry_filled(o);
+/* What FILESYSTEMS reports of one filesystem: read under the lock. */
+struct fs_seen {
+	u32 flags;
+	dev_t dev;
+	char type[16];
+};
+
+/*
+ * @seen[0 .. @nr - 1]: the first @nr filesystems of @s, as FILESYSTEMS
+ * reports them. Its own function so that the proof carries the lock's
+ * invariant over these writes in a small context.
+ */
+/*@ requires locked(s) && lock_inv(s) && nr <= FREEZEGUARD_FS_MAX;
+  @ requires nr > 0 ==> s->fs != \null;
+  @ requires \valid(seen + (0 .. FREEZEGUARD_FS_MAX - 1));
+  @ requires \separated(seen + (0 .. FREEZEGUARD_FS_MAX - 1), s);
+  @ requires s->fs != \null ==>
+  @	     \separated(seen + (0 .. FREEZEGUARD_FS_MAX - 1), s->fs);
+  @ assigns seen[0 .. FREEZEGUARD_FS_MAX - 1];
+  @ ensures locked(s) && lock_inv(s);
   @*/
-static void fs_entry_fill(struct freezeguard_fs *o, const struct fg_fs *fs,
-			  bool held)
+static void fs_seen_all(struct fs_seen *seen, struct fg_session *s, u32 nr,
+			bool held)
 {
-	u32 flags = fs ? fg_fs_flags(fs, held) : 0;
+	u32 i;
+
+	/*@ loop invariant 0 <= i <= nr;
+	  @ loop assigns i, seen[0 .. FREEZEGUARD_FS_MAX - 1];
+	  @ loop variant nr - i;
+	  @*/
+	for (i = 0; i < nr; i++) {
+		const struct fg_fs *fs = &s->fs->fs[i];
+
+		seen[i].flags = fg_fs_flags(fs, held);
+		seen[i].dev = fs->dev;
+		strscpy_pad(seen[i].type, fs->type, sizeof(seen[i].type));
+	}
+}
+
+/*
+ * Entry @i of FILESYSTEMS, every field written: @fs, or zeroes. It keeps
+ * the entries before it filled, so the proof of the loop that calls it
+ * needs no frame of its own.
+ */
+/*@ requires \valid(out + (0 .. FREEZEGUARD_FS_MAX - 1));
+  @ requires 0 <= i < FREEZEGUARD_FS_MAX;
+  @ requires fs == \null || \valid_read(fs);
+  @ requires fs != \null ==> \separated(out + (0 .. FREEZEGUARD_FS_MAX - 1), fs);
+  @ requires \forall integer k; 0 <= k < i ==> fs_entry_filled(&out[k]);
+  @ assigns out[i];
+  @ ensures \forall integer k; 0 <= k < i ==> fs_entry_filled(&out[k]);
+  @ ensures fs_entry_filled(&out[i]);
+  @*/
+static void fs_entry_fill(struct freezeguard_fs *out, u32 i,
+			  const struct fs_seen *fs)
+{
+	struct freezeguard_fs *o = &out[i];
+	u32 flags = fs ? fs->flags : 0;
 	dev_t dev = fs ? fs->dev : 0;
 
 	strscpy_pad(o->type, fs ? fs->type : "", sizeof(o->type));	/* first: */
+	//@ assert before: \forall integer k; 0 <= k < i ==> fs_entry_filled(&out[k]);
 	o->dev_major = MAJOR(dev);	/* the proof follows plain writes after */
 	o->dev_minor = MINOR(dev);	/* a range's more easily than before it */
 	o->flags = flags;
@@ -684,10 +734,39 @@ static void fs_entry_fill(struct freezeguard_fs *o, const struct fg_fs *fs,
 	o->reserved[1] = 0;
 }
 
+/* Every entry of FILESYSTEMS: @seen[0 .. @nr - 1], then zeroes. */
+/*@ requires \valid(out + (0 .. FREEZEGUARD_FS_MAX - 1)) && nr <= FREEZEGUARD_FS_MAX;
+  @ requires \valid_read(seen + (0 .. FREEZEGUARD_FS_MAX - 1));
+  @ requires \separated(out + (0 .. FREEZEGUARD_FS_MAX - 1),
+  @		       seen + (0 .. FREEZEGUARD_FS_MAX - 1));
+  @ assigns out[0 .. FREEZEGUARD_FS_MAX - 1];
+  @ ensures \forall integer k; 0 <= k < FREEZEGUARD_FS_MAX ==>
+  @	  fs_entry_filled(&out[k]);
+  @*/
+static void fs_entries_fill(struct freezeguard_fs *out,
+			    const struct fs_seen *seen, u32 nr)
+{
+	u32 i;
+
+	/*@ loop invariant 0 <= i <= FREEZEGUARD_FS_MAX;
+	  @ loop invariant \forall integer k; 0 <= k < i ==>
+	  @	fs_entry_filled(&out[k]);
+	  @ loop assigns i, out[0 .. FREEZEGUARD_FS_MAX - 1];
+	  @ loop variant FREEZEGUARD_FS_MAX - i;
+	  @*/
+	for (i = 0; i < FREEZEGUARD_FS_MAX; i++)
+		fs_entry_fill(out, i, i < nr ? &seen[i] : NULL);
+}
+
 /**
  * fg_session_filesystems() - the filesystems of the current or last freeze
  * @s: the session
  * @out: filled, every byte (the name is the session's, the one asked for)
+ *
+ * The set may be replaced and freed once the lock is dropped, so what
+ * FILESYSTEMS reports is copied out of it under the lock (@seen, 384
+ * bytes) and @out is written after the unlock, as fg_session_status()
+ * writes its @st.
  */
 /*@ requires idle(s) && \valid(out) && \separated(out, s);
   @ requires s->fs != \null ==> \separated(out, s->fs);
@@ -697,7 +776,8 @@ static void fs_entry_fill(struct freezeguard_fs *o, const struct fg_fs *fs,
 void fg_session_filesystems(struct fg_session *s,
 			    struct freezeguard_filesystems *out)
 {
-	u32 nr, i;
+	struct fs_seen seen[FREEZEGUARD_FS_MAX];
+	u32 nr;
 	bool held;
 	u64 gen;
 
@@ -705,15 +785,7 @@ void fg_session_filesystems(struct fg_session *s,
 	held = fs_report_held(s);
 	nr = fs_count(s->fs);
 	gen = s->fsm.gen;
-	/*@ loop invariant 0 <= i <= FREEZEGUARD_FS_MAX;
-	  @ loop invariant locked(s) && lock_inv(s);
-	  @ loop invariant \forall integer k; 0 <= k < i ==>
-	  @	fs_entry_filled(&out->fs[k]);
-	  @ loop assigns i, out->fs[0 .. FREEZEGUARD_FS_MAX - 1];
-	  @ loop variant FREEZEGUARD_FS_MAX - i;
-	  @*/
-	for (i = 0; i < FREEZEGUARD_FS_MAX; i++)
-		fs_entry_fill(&out->fs[i], i < nr ? &s->fs->fs[i] : NULL, held);
+	fs_seen_all(seen, s, nr, held);
 	session_unlock(s);
 	strscpy_pad(out->name, s->name, sizeof(out->name));
 	out->generation = gen;
@@ -721,6 +793,7 @@ void fg_session_filesystems(struct fg_session *s,
 	out->flags = 0;
 	out->reserved[0] = 0;
 	out->reserved[1] = 0;
+	fs_entries_fill(out->fs, seen, nr);
 }
 
 /* The session's (state, generation), read together under its lock. */

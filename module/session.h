@@ -173,12 +173,14 @@ extern struct workqueue_struct *fg_wq;
   predicate fs_entry_filled(struct freezeguard_fs *f) =
     \initialized(&f->dev_major) && \initialized(&f->dev_minor) &&
     \initialized(&f->flags) && \initialized(&f->reserved0) &&
-    \initialized(&f->type[0 .. 15]) && \initialized(&f->reserved[0 .. 1]);
+    \initialized(&f->type[0 .. 15]) && \initialized(&f->reserved[0]) &&
+    \initialized(&f->reserved[1]);
 
   predicate filesystems_filled(struct freezeguard_filesystems *f) =
     \initialized(&f->name[0 .. FREEZEGUARD_NAME_LEN - 1]) &&
     \initialized(&f->generation) && \initialized(&f->count) &&
-    \initialized(&f->flags) && \initialized(&f->reserved[0 .. 1]) &&
+    \initialized(&f->flags) && \initialized(&f->reserved[0]) &&
+    \initialized(&f->reserved[1]) &&
     \forall integer k; 0 <= k < FREEZEGUARD_FS_MAX ==>
       fs_entry_filled(&f->fs[k]);
 */

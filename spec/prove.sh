@@ -26,6 +26,9 @@
 #                  calls the core before it takes the lock
 #     clock-early  session.c with spec/negative/clock-early.patch: a thaw
 #                  reads the clock before it takes the lock
+#     freeze-clock-early  session.c with
+#                  spec/negative/freeze-clock-early.patch: FREEZE's second
+#                  step reads the clock before it takes the lock back
 #     reserved     request.c with spec/negative/reserved.patch: FREEZE,
 #                  THAW... accept a non-zero reserved0
 #   spec/prove.sh --negative NAME   that one control only
@@ -57,12 +60,10 @@ GLUE_FLAGS=(
 	"-cpp-extra-args=-nostdinc -Ispec/kernel/include -Iinclude -Imodule -DKBUILD_MODNAME=\"freezeguard\""
 	-wp-no-warn-memory-model
 )
-# The functions of session.c not yet inside the proof (every other one is):
-# fg_session_filesystems (the lock invariant, and the entries already
-# filled, across each fs_entry_fill() under the lock: not all proved yet;
-# fs_entry_fill() itself is proved); fg_freeze_ids_init() runs at load,
-# before any session.
-GLUE_NOT_YET=fg_session_filesystems,fg_freeze_ids_init
+# The function of session.c outside the proof (every other one is in):
+# fg_freeze_ids_init() runs once at load, before any session, and only
+# seeds the freeze id counter.
+GLUE_NOT_YET=fg_freeze_ids_init
 # FREEZE's first critical section, in a lane of its own without
 # -wp-split: its paths (refusals, the core's verdicts, the ghost record of
 # a pending filesystem freeze) multiply the split parts of each goal
@@ -178,7 +179,7 @@ negative() {
 	lost-thaw)
 		extra=(-cpp-extra-args=-DFSM_LOST_THAW_BUG -wp-fct fsm_frozen)
 		must='^typed_fsm_frozen_(frozen_after_end_ensures|ensures_inv)' ;;
-	unlocked | clock-early | reserved)
+	unlocked | clock-early | freeze-clock-early | reserved)
 		dir=build/negative-$name
 		rm -rf "$dir"
 		mkdir -p "$dir"
@@ -199,6 +200,9 @@ negative() {
 		clock-early)
 			extra=("${GLUE_FLAGS[@]}" -wp-fct fg_session_step)
 			must='^typed_fg_session_step_call_fsm_thaw_requires_mono' ;;
+		freeze-clock-early)
+			extra=("${GLUE_FLAGS[@]}" -wp-fct freeze_finish)
+			must='^typed_freeze_finish_call_fsm_frozen_requires_mono' ;;
 		esac ;;
 	*)
 		echo "prove --negative: no control named $name" >&2
@@ -230,7 +234,7 @@ case ${1:-} in
 	# Two lanes on two cores: the KB 915331 control is the longest.
 	(negative kb915331 >build/prove-negative-1.out 2>&1; echo $? >build/prove-negative-1.rc) &
 	(rc=0
-	 for n in lost-thaw unlocked clock-early reserved; do negative $n || rc=1; done \
+	 for n in lost-thaw unlocked clock-early freeze-clock-early reserved; do negative $n || rc=1; done \
 		>build/prove-negative-2.out 2>&1
 	 echo $rc >build/prove-negative-2.rc) &
 	wait
@@ -238,6 +242,6 @@ case ${1:-} in
 	[ "$(cat build/prove-negative-1.rc)" -eq 0 ] && [ "$(cat build/prove-negative-2.rc)" -eq 0 ]
 	exit ;;
 *)
-	echo "usage: spec/prove.sh [--core | --glue | --request | --negative [kb915331|lost-thaw|unlocked|clock-early|reserved]]" >&2
+	echo "usage: spec/prove.sh [--core | --glue | --request | --negative [kb915331|lost-thaw|unlocked|clock-early|freeze-clock-early|reserved]]" >&2
 	exit 2 ;;
 esac
