@@ -379,6 +379,16 @@ static int freeze_outcome(struct fg_session *s, u64 id)
 	return verdict_errno(fsm_thaw(&s->fsm, id, s->fsm.clock));
 }
 
+/*@
+  // What FREEZE is given (fg_session_freeze(), freeze_open()): where its
+  // generation goes, and the filesystems to freeze, if any.
+  predicate freeze_args(struct fg_session *s, struct fg_fs_set **fsp, u64 *gen) =
+    \valid(gen) && \separated(gen, s) &&
+    (fsp == \null ||
+     (\valid(fsp) && \separated(fsp, s, gen) && fs_set_ok(*fsp) &&
+      (*fsp != \null ==> \separated(s, *fsp))));
+*/
+
 /* freeze_open(): the filesystems are still to be frozen (freeze_finish()) */
 #define FREEZE_PENDING 1
 
@@ -388,10 +398,7 @@ static int freeze_outcome(struct fg_session *s, u64 id)
  * fg_session_freeze(), or FREEZE_PENDING: this thread must freeze them
  * (freeze_finish()); the ghost fg_freezing* record the hold it let go of.
  */
-/*@ requires idle(s) && \valid(gen) && \separated(gen, s);
-  @ requires set == \null ||
-  @	     (\valid(set) && \separated(set, s, gen) && fs_set_ok(*set) &&
-  @	      (*set != \null ==> \separated(s, *set)));
+/*@ requires idle(s) && freeze_args(s, set, gen);
   @ ensures \result != FREEZE_PENDING ==> idle(s);
   @ ensures \result == FREEZE_PENDING ==>
   @	  unlocked(s) && set != \null && \old(*set) != \null &&
@@ -441,7 +448,11 @@ static int freeze_open(struct fg_session *s, u32 timeout_ms,
 	return verdict == FSM_FREEZE_FS ? FREEZE_PENDING : verdict_errno(verdict);
 }
 
-/* The set of a freeze that failed, under the lock: it stays the session's. */
+/*
+ * The set of a freeze that failed, under the lock: it stays the session's.
+ * A function of its own for the proof: its contract carries s->fs across
+ * fg_fs_let_go() in a small context, which freeze_finish()'s could not.
+ */
 /*@ requires \valid(s) && \valid(fs) && \separated(s, fs) && s->fs == fs;
   @ assigns fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file;
   @ ensures s->fs == fs;
@@ -503,10 +514,7 @@ static int freeze_finish(struct fg_session *s, struct fg_fs_set *fs, u64 id)
  * -ECANCELED when it was aborted meanwhile (the filesystems were thawed
  * again at once, in both cases).
  */
-/*@ requires idle(s) && \valid(gen) && \separated(gen, s);
-  @ requires set == \null ||
-  @	     (\valid(set) && \separated(set, s, gen) && fs_set_ok(*set) &&
-  @	      (*set != \null ==> \separated(s, *set)));
+/*@ requires idle(s) && freeze_args(s, set, gen);
   @ ensures idle(s);
   @*/
 int fg_session_freeze(struct fg_session *s, u32 timeout_ms,

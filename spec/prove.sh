@@ -48,10 +48,16 @@ FRAMAC_FLAGS=(
 	-report-unclassified-unknown ERROR
 	-wp -wp-rte -warn-unsigned-overflow -warn-signed-overflow
 	-wp-smoke-tests -wp-split
-	-wp-prover "z3,cvc4" -wp-timeout 30
+	-wp-prover "z3,cvc4"
 	# "no \from for an assigned pointer": precision for callers, not soundness
 	-wp-warn-key pedantic-assigns=inactive
 )
+# A prover's time on one goal. The proof's lanes run two at a time on two
+# cores, so a goal that takes 9 s alone may take three times that there:
+# 60 s. A negative control only has to be rejected, and each goal it cannot
+# prove runs to the limit: 30 s, still well above the proof's slowest goal.
+PROOF_TIMEOUT=60
+NEGATIVE_TIMEOUT=30
 # The glue: the kernel's headers are spec/kernel/include/linux/*.h. WP's
 # memory model assumes (and would print) that a session and its
 # filesystems, which are kzalloc()ed, do not overlap the module's static
@@ -129,9 +135,12 @@ positive() {
 		esac
 	done
 	start=$(date +%s)
-	# Two lanes, each with one goal at a time (two provers), share two
-	# cores: a goal that takes 9 s alone may take three times that here.
-	FRAMAC_FLAGS+=(-wp-par 2 -wp-timeout 60)
+	# Two lanes, each with two goals at a time, on two cores. (WP's
+	# scheduler sleeps 50 ms between rounds and starts at most -wp-par
+	# goals a round, even those Qed proves at once; a higher -wp-par is
+	# quicker but overloads two cores with provers, whose timeouts are
+	# wall-clock.)
+	FRAMAC_FLAGS+=(-wp-par 2 -wp-timeout "$PROOF_TIMEOUT")
 	for name in "${lanes[@]}"; do
 		[ "$(jobs -rp | wc -l)" -lt 2 ] || wait -n
 		lane "$name" &
@@ -208,7 +217,8 @@ negative() {
 		echo "prove --negative: no control named $name" >&2
 		return 2 ;;
 	esac
-	run "negative-$name" "$dir" "${files[@]}" -- "${extra[@]}"
+	run "negative-$name" "$dir" "${files[@]}" -- "${extra[@]}" \
+		-wp-timeout "$NEGATIVE_TIMEOUT"
 	local log=build/prove-negative-$name.log failed caught
 	failed=$(grep -oE '^\[wp\] \[(Failed|Unknown|Timeout)\] Goal [A-Za-z0-9_]+' "$log" | awk '{print $4}')
 	caught=$(printf '%s\n' "$failed" | grep -E "$must")
