@@ -21,8 +21,8 @@
  * under the lock: exactly once per freeze, on every path.
  *
  * This file is proved with Frama-C WP against the kernel's APIs as
- * spec/kernel/ models them (spec/prove.sh), but for the functions that
- * script lists as not yet proved: the lock is held and the clock read
+ * spec/kernel/ models them (spec/prove.sh), all but fg_freeze_ids_init(),
+ * which runs once at load: the lock is held and the clock read
  * under it for every call of the core, every lock taken is released, the
  * worker names the freeze its deadline was armed for, only a live session
  * is re-armed, and nothing overflows.
@@ -771,10 +771,10 @@ static void fs_entries_fill(struct freezeguard_fs *out,
  * @s: the session
  * @out: filled, every byte (the name is the session's, the one asked for)
  *
- * The set may be replaced and freed once the lock is dropped, so what
- * FILESYSTEMS reports is copied out of it under the lock (@seen, 384
- * bytes) and @out is written after the unlock, as fg_session_status()
- * writes its @st.
+ * What FILESYSTEMS reports is copied out of the session's set under the
+ * lock, and @out is written after the unlock, as fg_session_status()
+ * writes its @st: the proof then need not tell @out apart from what the
+ * lock guards.
  */
 /*@ requires idle(s) && \valid(out) && \separated(out, s);
   @ requires s->fs != \null ==> \separated(out, s->fs);
@@ -784,7 +784,8 @@ static void fs_entries_fill(struct freezeguard_fs *out,
 void fg_session_filesystems(struct fg_session *s,
 			    struct freezeguard_filesystems *out)
 {
-	struct fs_seen seen[FREEZEGUARD_FS_MAX];
+	/* zeroed: only its first nr are written, and none of the stack leaks */
+	struct fs_seen seen[FREEZEGUARD_FS_MAX] = { { 0 } };
 	u32 nr;
 	bool held;
 	u64 gen;

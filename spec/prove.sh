@@ -54,8 +54,10 @@ FRAMAC_FLAGS=(
 )
 # A prover's time on one goal. The proof's lanes run two at a time on two
 # cores, so a goal that takes 9 s alone may take three times that there:
-# 60 s. A negative control only has to be rejected, and each goal it cannot
-# prove runs to the limit: 30 s, still well above the proof's slowest goal.
+# 60 s. A negative control runs beside one other lane, and each goal it
+# cannot prove runs to the limit: 30 s, twice what the proof's slowest goal
+# takes alone (without the bug, the positive lanes prove the goal a
+# control must fail).
 PROOF_TIMEOUT=60
 NEGATIVE_TIMEOUT=30
 # The glue: the kernel's headers are spec/kernel/include/linux/*.h. WP's
