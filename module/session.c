@@ -712,14 +712,13 @@ static void fs_seen_all(struct fs_seen *seen, struct fg_session *s, u32 nr,
 }
 
 /*
- * Entry @i of FILESYSTEMS, every field written: @fs, or zeroes. It keeps
- * the entries before it filled, so the proof of the loop that calls it
- * needs no frame of its own.
+ * Entry @i of FILESYSTEMS, every field written, from @fs. It keeps the
+ * entries before it filled, so the proof of the loop that calls it needs
+ * no frame of its own.
  */
 /*@ requires \valid(out + (0 .. FREEZEGUARD_FS_MAX - 1));
-  @ requires 0 <= i < FREEZEGUARD_FS_MAX;
-  @ requires fs == \null || \valid_read(fs);
-  @ requires fs != \null ==> \separated(out + (0 .. FREEZEGUARD_FS_MAX - 1), fs);
+  @ requires 0 <= i < FREEZEGUARD_FS_MAX && \valid_read(fs);
+  @ requires \separated(out + (0 .. FREEZEGUARD_FS_MAX - 1), fs);
   @ requires \forall integer k; 0 <= k < i ==> fs_entry_filled(&out[k]);
   @ assigns out[i];
   @ ensures \forall integer k; 0 <= k < i ==> fs_entry_filled(&out[k]);
@@ -729,21 +728,19 @@ static void fs_entry_fill(struct freezeguard_fs *out, u32 i,
 			  const struct fs_seen *fs)
 {
 	struct freezeguard_fs *o = &out[i];
-	u32 flags = fs ? fs->flags : 0;
-	dev_t dev = fs ? fs->dev : 0;
 
-	strscpy_pad(o->type, fs ? fs->type : "", sizeof(o->type));	/* first: */
+	strscpy_pad(o->type, fs->type, sizeof(o->type));	/* first: */
 	//@ assert before: \forall integer k; 0 <= k < i ==> fs_entry_filled(&out[k]);
-	o->dev_major = MAJOR(dev);	/* the proof follows plain writes after */
-	o->dev_minor = MINOR(dev);	/* a range's more easily than before it */
-	o->flags = flags;
+	o->dev_major = MAJOR(fs->dev);	/* the proof follows plain writes */
+	o->dev_minor = MINOR(fs->dev);	/* after a range's more easily than */
+	o->flags = fs->flags;		/* before it */
 	o->reserved0 = 0;
 	o->reserved[0] = 0;
 	o->reserved[1] = 0;
 }
 
-/* Every entry of FILESYSTEMS: @seen[0 .. @nr - 1], then zeroes. */
-/*@ requires \valid(out + (0 .. FREEZEGUARD_FS_MAX - 1)) && nr <= FREEZEGUARD_FS_MAX;
+/* Every entry of FILESYSTEMS: @seen[0 .. @nr - 1], then @seen's zeroes. */
+/*@ requires \valid(out + (0 .. FREEZEGUARD_FS_MAX - 1));
   @ requires \valid_read(seen + (0 .. FREEZEGUARD_FS_MAX - 1));
   @ requires \separated(out + (0 .. FREEZEGUARD_FS_MAX - 1),
   @		       seen + (0 .. FREEZEGUARD_FS_MAX - 1));
@@ -752,7 +749,7 @@ static void fs_entry_fill(struct freezeguard_fs *out, u32 i,
   @	  fs_entry_filled(&out[k]);
   @*/
 static void fs_entries_fill(struct freezeguard_fs *out,
-			    const struct fs_seen *seen, u32 nr)
+			    const struct fs_seen *seen)
 {
 	u32 i;
 
@@ -763,7 +760,7 @@ static void fs_entries_fill(struct freezeguard_fs *out,
 	  @ loop variant FREEZEGUARD_FS_MAX - i;
 	  @*/
 	for (i = 0; i < FREEZEGUARD_FS_MAX; i++)
-		fs_entry_fill(out, i, i < nr ? &seen[i] : NULL);
+		fs_entry_fill(out, i, &seen[i]);
 }
 
 /**
@@ -777,14 +774,14 @@ static void fs_entries_fill(struct freezeguard_fs *out,
  * lock guards.
  */
 /*@ requires idle(s) && \valid(out) && \separated(out, s);
-  @ requires s->fs != \null ==> \separated(out, s->fs);
   @ ensures idle(s);
   @ ensures filesystems_filled(out);
   @*/
 void fg_session_filesystems(struct fg_session *s,
 			    struct freezeguard_filesystems *out)
 {
-	/* zeroed: only its first nr are written, and none of the stack leaks */
+	/* zeroed: only its first nr are written; the rest are the zeroed
+	 * entries FILESYSTEMS reports past the count, and no stack leaks */
 	struct fs_seen seen[FREEZEGUARD_FS_MAX] = { { 0 } };
 	u32 nr;
 	bool held;
@@ -802,7 +799,7 @@ void fg_session_filesystems(struct fg_session *s,
 	out->flags = 0;
 	out->reserved[0] = 0;
 	out->reserved[1] = 0;
-	fs_entries_fill(out->fs, seen, nr);
+	fs_entries_fill(out->fs, seen);
 }
 
 /* The session's (state, generation), read together under its lock. */
