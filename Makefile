@@ -10,7 +10,8 @@ B := build
 CORE := module/fsm.c module/fsm.h
 CHECK_H := tests/common/fsm_check.h
 
-.PHONY: all check prove prove-negative unit interleave interleave-negative clean
+.PHONY: all check prove prove-negative unit interleave interleave-negative clean \
+	bench bench-smoke bench-publish
 
 all: $(B)/test_fsm $(B)/interleave
 
@@ -66,6 +67,20 @@ prove:
 prove-negative:
 	spec/prove.sh --negative
 
+# --- benchmarks (bench/README.md) ---------------------------------------------
+# make bench: every benchmark, in the test VM, with its table and plots in
+# build/bench/; make bench-publish copies them to docs/bench/ and the table
+# into README.md. make
+# bench-smoke: each benchmark briefly, to show that it yields numbers (CI).
+bench:
+	bench/run $(VM_KVER)
+
+bench-smoke:
+	bench/run --smoke $(VM_KVER)
+
+bench-publish:
+	bench/publish
+
 # --- everything --------------------------------------------------------------
 check:
 	tests/run-all
@@ -107,8 +122,11 @@ $(B)/freezectl: userspace/freezectl.c $(UAPI) | $(B)
 $(B)/freezectl.static: userspace/freezectl.c $(UAPI) | $(B)
 	$(CC) $(USER_CFLAGS) -static -o $@ userspace/freezectl.c
 
-$(B)/fgtest: tests/vm/fgtest.c $(UAPI) | $(B)
+$(B)/fgtest: tests/vm/fgtest.c tests/common/fgdev.h $(UAPI) | $(B)
 	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/vm/fgtest.c
+
+$(B)/fgbench: bench/fgbench.c tests/common/fgdev.h $(UAPI) | $(B)
+	$(CC) $(USER_CFLAGS) -static -pthread -o $@ bench/fgbench.c
 
 # make vm-test KVER=<installed kernel>: the VM suite on that kernel
 # (default: the newest Debian 6.1 generic); make vm-test-debug: on the debug

@@ -382,6 +382,31 @@ suite_demo() {
 	echo "FGTAP ok - demo ran"
 }
 
+# --- Benchmarks (suites bench, bench_smoke; bench/run boots them) -----------
+# fgbench prints its figures as FGBENCH lines; bench/report reads them.
+# bench_smoke runs each benchmark briefly, to show that it yields numbers.
+bench_all() {	# bench_all COST_OPTIONS SCALE_OPTIONS DEADLINE_OPTIONS
+	expect 0 "insmod freezeguard.ko" insmod /freezeguard.ko
+	# the deadline's baseline: delayed_works in the kernel
+	expect 0 "insmod fgbench_delayed.ko" insmod /fgbench_delayed.ko
+	for what in cost scale deadline; do
+		# shellcheck disable=SC2086 # $1 is a list of options
+		fgbench "$what" $1
+		tap $? "fgbench $what $1: ran to the end"
+		shift
+	done
+	expect 0 "rmmod fgbench_delayed" rmmod fgbench_delayed
+	expect 0 "rmmod freezeguard" rmmod freezeguard
+}
+
+suite_bench() {
+	bench_all "-n 2000" "-n 2000 -s 1,100,10000" "-d 10,100,1000,10000,60000 -k 16"
+}
+
+suite_bench_smoke() {
+	bench_all "-n 20" "-n 20 -s 1,100,2000" "-d 10,100 -k 2"
+}
+
 # --- Real filesystems (suite fs) ---------------------------------------------
 # run-vm attaches ext4 as /dev/vda, xfs as /dev/vdb and btrfs as /dev/vdc,
 # and checks the images with their own checkers after the power-off.

@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fgbench: freezeguard's benchmarks, run inside the test VM (bench/run
+ * boots it). Every figure is measured beside its baseline in the same boot
+ * and printed as one line
+ *   FGBENCH <figure> <key>=<value> ...
+ * which bench/report turns into the table and the plots.
+ *
+ *   fgbench cost [-n N]      a FREEZE+THAW round trip against two null
+ *                            ioctls (STATUS of a session that does not
+ *                            exist); 2 threads on distinct sessions against
+ *                            1; a round trip with 1000 WAITers asleep on
+ *                            other sessions against none
+ *   fgbench scale [-n N] [-s 1,100,10000]
+ *                            the round trip with that many live sessions,
+ *                            kernel memory per session (the slab's growth),
+ *                            and LIST of all of them
+ *   fgbench deadline [-d MS,...] [-k K]
+ *                            lateness of a timeout: K freezes (at most 64)
+ *                            of each deadline at once, each watched by a
+ *                            WAITer and a poll()er, beside two baselines:
+ *                            K clock_nanosleep()s to the same instants
+ *                            (how late any thread wakes here) and K
+ *                            delayed_works of the same delay in the kernel
+ *                            (fgbench_delayed.ko, which must be loaded: a
+ *                            deadline kept the way a plain module keeps it)
+ * Times are CLOCK_MONOTONIC. -n is the operations per sample (seven samples
+ * a figure; the median is printed, with the spread).
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/resource.h>
+#include "../tests/common/fgdev.h"
+
+#define SAMPLES 7
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "fgbench: %s: %s\n", what, strerror(err));
+	exit(1);
+}
+
+static void must(int err, const char *what)
+{
+	if (err)
+		die(what, err);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_s64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The value at quantile @q (0..1) of @v[0 .. @n-1], sorted in place. */
+static int64_t quantile_s64(int64_t *v, size_t n, double q)
+{
+	qsort(v, n, sizeof(*v), cmp_s64);
+	return v[(size_t)(q * (n - 1) + 0.5)];
+}
+
+/* The same, of values that cannot be negative. */
+static uint64_t quantile(uint64_t *v, size_t n, double q)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return v[(size_t)(q * (n - 1) + 0.5)];
+}
+
+/* ---- cost ------------------------------------------------------------ */
+
+/* @n STATUS calls on a session that does not exist: ns per call. */
+static uint64_t null_ns(int fd, unsigned int n)
+{
+	struct freezeguard_status st;
+	uint64_t t0 = mono_ns();
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (status(fd, "fgbench-none", &st) != ENOENT)
+			die("STATUS of a missing session", EINVAL);
+	return (mono_ns() - t0) / n;
+}
+
+/* @n FREEZE+THAW round trips on session @name: ns per round trip. */
+static uint64_t cycle_ns(int fd, const char *name, unsigned int n)
+{
+	uint64_t t0 = mono_ns(), gen;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		must(req(fd, FREEZEGUARD_IOC_FREEZE, name, 60000, 0, &gen), "FREEZE");
+		must(req(fd, FREEZEGUARD_IOC_THAW, name, 0, gen, NULL), "THAW");
+	}
+	return (mono_ns() - t0) / n;
+}
+
+struct sample {
+	uint64_t v[SAMPLES];
+};
+
+static uint64_t median(struct sample *s)
+{
+	return quantile(s->v, SAMPLES, 0.5);
+}
+
+static uint64_t spread(struct sample *s)	/* max - min */
+{
+	qsort(s->v, SAMPLES, sizeof(s->v[0]), cmp_u64);
+	return s->v[SAMPLES - 1] - s->v[0];
+}
+
+struct cycler {
+	const char *name;
+	unsigned int n;
+	pthread_barrier_t *start;
+	uint64_t ns;	/* per round trip */
+};
+
+static void *cycler_fn(void *arg)
+{
+	struct cycler *c = arg;
+	int fd = dev_open();
+
+	pthread_barrier_wait(c->start);
+	c->ns = cycle_ns(fd, c->name, c->n);
+	close(fd);
+	return NULL;
+}
+
+/* Round trips per second of @threads threads, each on its own session. */
+static double cycles_per_s(unsigned int threads, unsigned int n)
+{
+	struct cycler c[2];
+	pthread_t th[2];
+	pthread_barrier_t start;
+	static const char *const names[] = { "fgbench-a", "fgbench-b" };
+	double ops = 0;
+	unsigned int i;
+
+	pthread_barrier_init(&start, NULL, threads);
+	for (i = 0; i < threads; i++) {
+		c[i] = (struct cycler){ names[i], n, &start, 0 };
+		pthread_create(&th[i], NULL, cycler_fn, &c[i]);
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(th[i], NULL);
+		ops += 1e9 / c[i].ns;
+	}
+	pthread_barrier_destroy(&start);
+	return ops;
+}
+
+struct sleeper {
+	char name[FREEZEGUARD_NAME_LEN];
+	int err;
+};
+
+/* A WAIT that lasts until its session is removed. */
+static void *sleeper_fn(void *arg)
+{
+	struct sleeper *sl = arg;
+	struct freezeguard_wait w;
+	int fd = dev_open();
+
+	memset(&w, 0, sizeof(w));
+	snprintf(w.name, sizeof(w.name), "%s", sl->name);
+	w.state = FREEZEGUARD_STATE_STABLE;
+	sl->err = io(fd, FREEZEGUARD_IOC_WAIT, &w);
+	close(fd);
+	return NULL;
+}
+
+static int run_cost(unsigned int n)
+{
+	enum { WAITERS = 1000 };
+	struct sample nul, cyc, one, two, quiet, busy;
+	struct sleeper *sl = calloc(WAITERS, sizeof(*sl));
+	pthread_t *th = calloc(WAITERS, sizeof(*th));
+	pthread_attr_t attr;
+	int fd = dev_open();
+	unsigned int i;
+
+	must(req(fd, FREEZEGUARD_IOC_CREATE, "fgbench-a", 0, 0, NULL), "CREATE");
+	must(req(fd, FREEZEGUARD_IOC_CREATE, "fgbench-b", 0, 0, NULL), "CREATE");
+	null_ns(fd, n);			/* warm up */
+	cycle_ns(fd, "fgbench-a", n);
+	/* interleaved, so that a slow spell of the host hits both alike */
+	for (i = 0; i < SAMPLES; i++) {
+		nul.v[i] = null_ns(fd, n);
+		cyc.v[i] = cycle_ns(fd, "fgbench-a", n);
+		one.v[i] = (uint64_t)cycles_per_s(1, n);
+		two.v[i] = (uint64_t)cycles_per_s(2, n);
+	}
+	printf("FGBENCH null_ioctl ns=%llu spread=%llu n=%u\n",
+	       (unsigned long long)median(&nul), (unsigned long long)spread(&nul), n);
+	printf("FGBENCH freeze_thaw ns=%llu spread=%llu n=%u\n",
+	       (unsigned long long)median(&cyc), (unsigned long long)spread(&cyc), n);
+	printf("FGBENCH threads one_per_s=%llu two_per_s=%llu\n",
+	       (unsigned long long)median(&one), (unsigned long long)median(&two));
+
+	/* the round trip alone, then beside 1000 WAITers on other sessions */
+	for (i = 0; i < SAMPLES; i++)
+		quiet.v[i] = cycle_ns(fd, "fgbench-a", n);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	for (i = 0; i < WAITERS; i++) {
+		snprintf(sl[i].name, sizeof(sl[i].name), "fgbench-w%u", i);
+		must(req(fd, FREEZEGUARD_IOC_CREATE, sl[i].name, 0, 0, NULL), "CREATE");
+		must(pthread_create(&th[i], &attr, sleeper_fn, &sl[i]), "pthread_create");
+	}
+	usleep(500 * 1000);	/* let them reach WAIT */
+	/* fewer: each may wake all the WAITers (a hundredth of -n, 10 at least) */
+	for (i = 0; i < SAMPLES; i++)
+		busy.v[i] = cycle_ns(fd, "fgbench-a", n / 100 > 10 ? n / 100 : 10);
+	for (i = 0; i < WAITERS; i++)
+		must(req(fd, FREEZEGUARD_IOC_REMOVE, sl[i].name, 0, 0, NULL), "REMOVE");
+	for (i = 0; i < WAITERS; i++) {
+		pthread_join(th[i], NULL);
+		if (sl[i].err != ENOENT)
+			die("a WAITer did not end with its session", sl[i].err);
+	}
+	printf("FGBENCH waiters quiet_ns=%llu busy_ns=%llu waiters=%u\n",
+	       (unsigned long long)median(&quiet), (unsigned long long)median(&busy),
+	       WAITERS);
+	req(fd, FREEZEGUARD_IOC_REMOVE, "fgbench-a", 0, 0, NULL);
+	req(fd, FREEZEGUARD_IOC_REMOVE, "fgbench-b", 0, 0, NULL);
+	free(sl);
+	free(th);
+	close(fd);
+	return 0;
+}
+
+/* ---- scale ----------------------------------------------------------- */
+
+/* Unreclaimable slab in bytes, from /proc/meminfo. */
+static uint64_t slab_bytes(void)
+{
+	char line[128];
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		die("/proc/meminfo", errno);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SUnreclaim: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/* LIST every session, page by page: how many there were. */
+static unsigned int list_all(int fd)
+{
+	static struct freezeguard_status e[FREEZEGUARD_LIST_MAX];
+	struct freezeguard_list l;
+	unsigned int total = 0;
+
+	memset(&l, 0, sizeof(l));
+	l.entries = (uintptr_t)e;
+	l.capacity = FREEZEGUARD_LIST_MAX;
+	do {
+		must(io(fd, FREEZEGUARD_IOC_LIST, &l), "LIST");
+		total += l.count;
+	} while (l.cursor);
+	return total;
+}
+
+static int run_scale(unsigned int n, const char *counts)
+{
+	int fd = dev_open();
+	unsigned int live = 0, want, listed, i;
+	char name[FREEZEGUARD_NAME_LEN], *list = strdup(counts), *tok, *save;
+
+	sysparam("max_sessions", "20000");
+	must(req(fd, FREEZEGUARD_IOC_CREATE, "fgbench-a", 0, 0, NULL), "CREATE");
+	live = 1;
+	cycle_ns(fd, "fgbench-a", n);	/* warm up */
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct sample cyc, lst;
+		uint64_t slab0, slab1;
+
+		want = strtoul(tok, NULL, 10);
+		if (want < live)
+			die("-s: the counts must grow", EINVAL);
+		slab0 = slab_bytes();
+		for (i = live; i < want; i++) {
+			snprintf(name, sizeof(name), "fgbench-s%u", i);
+			must(req(fd, FREEZEGUARD_IOC_CREATE, name, 0, 0, NULL), "CREATE");
+		}
+		slab1 = slab_bytes();
+		for (i = 0; i < SAMPLES; i++) {
+			uint64_t t0;
+
+			cyc.v[i] = cycle_ns(fd, "fgbench-a", n);
+			t0 = mono_ns();
+			listed = list_all(fd);
+			lst.v[i] = mono_ns() - t0;
+			if (listed != want)
+				die("LIST missed sessions", EINVAL);
+		}
+		printf("FGBENCH scale sessions=%u freeze_thaw_ns=%llu list_ns=%llu",
+		       want, (unsigned long long)median(&cyc),
+		       (unsigned long long)median(&lst));
+		if (want - live >= 1000)	/* meminfo counts in kB */
+			printf(" bytes_per_session=%llu",
+			       (unsigned long long)((slab1 - slab0) / (want - live)));
+		printf("\n");
+		live = want;
+	}
+	for (i = 1; i < live; i++) {
+		snprintf(name, sizeof(name), "fgbench-s%u", i);
+		must(req(fd, FREEZEGUARD_IOC_REMOVE, name, 0, 0, NULL), "REMOVE");
+	}
+	req(fd, FREEZEGUARD_IOC_REMOVE, "fgbench-a", 0, 0, NULL);
+	free(list);
+	close(fd);
+	return 0;
+}
+
+/* ---- deadline ------------------------------------------------------- */
+
+struct watch {
+	char name[FREEZEGUARD_NAME_LEN];
+	unsigned int ms;
+	uint64_t gen;
+	uint64_t deadline;	/* CLOCK_MONOTONIC ns, as STATUS tells it */
+	bool ready;		/* gen and deadline are set (atomic) */
+	pthread_barrier_t armed;	/* the freezer and its sleeper */
+	uint64_t late[3];	/* ns from the deadline to each wake-up */
+	int err;
+};
+
+enum { BY_WAIT, BY_POLL, BY_SLEEP };
+static const char *const by_name[] = { "wait", "poll", "clock_nanosleep" };
+
+/*
+ * FREEZE, read the deadline back (STATUS: to within one call; if the
+ * freeze has ended already, the instant before the FREEZE plus its
+ * timeout: earlier than the deadline, so the lateness is if anything
+ * overstated), then WAIT until the freeze leaves FROZEN.
+ */
+static void *freezer_fn(void *arg)
+{
+	struct watch *w = arg;
+	struct freezeguard_status st;
+	struct freezeguard_wait wt;
+	int fd = dev_open();
+	uint64_t t0 = mono_ns(), t;
+
+	w->err = req(fd, FREEZEGUARD_IOC_FREEZE, w->name, w->ms, 0, &w->gen);
+	t = mono_ns();
+	if (!w->err)
+		w->err = status(fd, w->name, &st);
+	if (!w->err && st.state == FREEZEGUARD_STATE_FROZEN && st.generation == w->gen)
+		w->deadline = t + st.time_left_ns;
+	else
+		w->deadline = t0 + w->ms * 1000000ULL;
+	__atomic_store_n(&w->ready, true, __ATOMIC_RELEASE);
+	pthread_barrier_wait(&w->armed);
+	if (w->err)
+		goto out;
+	memset(&wt, 0, sizeof(wt));
+	snprintf(wt.name, sizeof(wt.name), "%s", w->name);
+	wt.state = FREEZEGUARD_STATE_FROZEN;
+	wt.generation = w->gen;
+	w->err = io(fd, FREEZEGUARD_IOC_WAIT, &wt);
+	w->late[BY_WAIT] = mono_ns() - w->deadline;
+	if (!w->err && wt.state != FREEZEGUARD_STATE_FAILED)
+		w->err = EPROTO;	/* woke for something else */
+out:
+	close(fd);
+	return NULL;
+}
+
+/* clock_nanosleep() to the same deadline: how late any thread wakes. */
+static void *clock_sleeper_fn(void *arg)
+{
+	struct watch *w = arg;
+	struct timespec ts;
+
+	pthread_barrier_wait(&w->armed);
+	ts.tv_sec = w->deadline / 1000000000ULL;
+	ts.tv_nsec = w->deadline % 1000000000ULL;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+	w->late[BY_SLEEP] = mono_ns() - w->deadline;
+	return NULL;
+}
+
+struct poller {
+	int fd;			/* LISTed: poll() reports any later change */
+	struct watch *w;
+	unsigned int k;
+};
+
+/*
+ * poll() on one file for every change; at each wake-up, the freezes that
+ * have timed out (STATUS: FAILED, their generation) get their lateness:
+ * from the wake-up, or from the STATUS that saw it if that was a wake-up
+ * for something else that came before the deadline (or poll()'s 50 ms
+ * timeout).
+ */
+static void *poller_fn(void *arg)
+{
+	struct poller *p = arg;
+	unsigned int left = p->k, i;
+	bool *seen = calloc(p->k, sizeof(*seen));
+
+	while (left) {
+		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+		uint64_t woke;
+
+		/* a freeze may end before its freezer marks it ready: look again */
+		if (poll(&pfd, 1, 50) < 0)
+			die("poll", errno);
+		woke = mono_ns();
+		list_all(p->fd);	/* re-arms poll() */
+		for (i = 0; i < p->k; i++) {
+			struct watch *w = &p->w[i];
+			struct freezeguard_status st;
+
+			if (seen[i] || !__atomic_load_n(&w->ready, __ATOMIC_ACQUIRE))
+				continue;
+			must(status(p->fd, w->name, &st), "STATUS");
+			if (st.state != FREEZEGUARD_STATE_FAILED || st.generation != w->gen)
+				continue;
+			seen[i] = true;
+			left--;
+			w->late[BY_POLL] = (woke >= w->deadline ? woke : mono_ns()) - w->deadline;
+		}
+	}
+	free(seen);
+	return NULL;
+}
+
+#define DELAYED_RUN "/sys/kernel/debug/fgbench_delayed/run"
+
+/* Queue @k delayed_works of @ms in fgbench_delayed.ko. */
+static void delayed_start(unsigned int ms, unsigned int k)
+{
+	FILE *f = fopen(DELAYED_RUN, "w");
+
+	if (!f || fprintf(f, "%u %u\n", ms, k) < 0 || fclose(f))
+		die(DELAYED_RUN " (is fgbench_delayed.ko loaded?)", errno);
+}
+
+/*
+ * The lateness of the @k delayed_works of @ms into @v, once all have run
+ * (they may be a second late at a minute; give up after ten). Negative
+ * when one ran early.
+ */
+static void delayed_collect(unsigned int ms, unsigned int k, int64_t *v)
+{
+	uint64_t give_up = mono_ns() + (ms / 10 + 10000) * 1000000ULL;
+	char line[4096];
+
+	for (;;) {
+		FILE *f = fopen(DELAYED_RUN, "r");
+		unsigned int rms, rk, done, i;
+		char *p, *end;
+
+		if (!f)
+			die(DELAYED_RUN, errno);
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%u %u %u", &rms, &rk, &done) != 3 || rms != ms)
+				continue;
+			if (rk != k)
+				die("fgbench_delayed: a run of that deadline with another k", EINVAL);
+			if (done < k)
+				break;
+			p = line;
+			for (i = 0; i < 3; i++)
+				strtoull(p, &p, 10);
+			for (i = 0; i < k; i++) {
+				v[i] = strtoll(p, &end, 10);
+				if (end == p)
+					die("fgbench_delayed: a short line", EPROTO);
+				p = end;
+			}
+			fclose(f);
+			return;
+		}
+		fclose(f);
+		if (mono_ns() > give_up)
+			die("fgbench_delayed: its works did not all run", ETIME);
+		usleep(10000);
+	}
+}
+
+/* ns late (negative: early) at p50, p99 and the most */
+static void lateness_print(const char *by, unsigned int ms, unsigned int k,
+			   int64_t *v)
+{
+	printf("FGBENCH lateness by=%s deadline_ms=%u k=%u p50_ns=%lld p99_ns=%lld max_ns=%lld\n",
+	       by, ms, k, (long long)quantile_s64(v, k, 0.5),
+	       (long long)quantile_s64(v, k, 0.99),
+	       (long long)quantile_s64(v, k, 1.0));
+}
+
+/*
+ * @k freezes of @ms at once, each watched three ways, beside @k
+ * delayed_works of @ms in the kernel.
+ */
+static void run_deadline_one(unsigned int ms, unsigned int k)
+{
+	struct watch *w = calloc(k, sizeof(*w));
+	pthread_t *th = calloc(2 * k, sizeof(*th)), pt;
+	struct poller p = { dev_open(), w, k };
+	int64_t *v = calloc(k, sizeof(*v));
+	int fd = dev_open();
+	unsigned int i, by;
+
+	for (i = 0; i < k; i++) {
+		snprintf(w[i].name, sizeof(w[i].name), "fgbench-d%u-%u", ms, i);
+		w[i].ms = ms;
+		pthread_barrier_init(&w[i].armed, NULL, 2);
+		must(req(fd, FREEZEGUARD_IOC_CREATE, w[i].name, 0, 0, NULL), "CREATE");
+	}
+	list_all(p.fd);
+	pthread_create(&pt, NULL, poller_fn, &p);
+	delayed_start(ms, k);
+	for (i = 0; i < k; i++) {
+		pthread_create(&th[k + i], NULL, clock_sleeper_fn, &w[i]);
+		pthread_create(&th[i], NULL, freezer_fn, &w[i]);
+	}
+	for (i = 0; i < 2 * k; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < k; i++)
+		if (w[i].err)
+			die(w[i].name, w[i].err);
+	pthread_join(pt, NULL);
+	for (by = 0; by < 3; by++) {
+		for (i = 0; i < k; i++)
+			v[i] = (int64_t)w[i].late[by];
+		lateness_print(by_name[by], ms, k, v);
+	}
+	delayed_collect(ms, k, v);
+	lateness_print("delayed_work", ms, k, v);
+	free(v);
+	for (i = 0; i < k; i++) {
+		must(req(fd, FREEZEGUARD_IOC_REMOVE, w[i].name, 0, 0, NULL), "REMOVE");
+		pthread_barrier_destroy(&w[i].armed);
+	}
+	close(p.fd);
+	close(fd);
+	free(w);
+	free(th);
+}
+
+struct deadline_run {
+	unsigned int ms, k;
+};
+
+static void *deadline_fn(void *arg)
+{
+	struct deadline_run *d = arg;
+
+	run_deadline_one(d->ms, d->k);
+	return NULL;
+}
+
+/*
+ * The deadlines up to 1 s one after the other, so that the threads of the
+ * others do not delay them; the longer ones at once, each in its own
+ * thread: the longest sets the time.
+ */
+static int run_deadline(const char *deadlines, unsigned int k)
+{
+	char *list = strdup(deadlines), *tok, *save;
+	struct deadline_run runs[16];
+	pthread_t th[16];
+	unsigned int nr = 0, i;
+
+	sysparam("max_sessions", "20000");
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (nr == 16)
+			die("-d: at most 16 deadlines", EINVAL);
+		runs[nr].ms = strtoul(tok, NULL, 10);
+		runs[nr].k = k;
+		if (!runs[nr].ms)
+			die("-d: a deadline is 1 ms or more", EINVAL);
+		for (i = 0; i < nr; i++)
+			if (runs[i].ms == runs[nr].ms)
+				die("-d: each deadline once", EINVAL);
+		nr++;
+	}
+	for (i = 0; i < nr; i++)
+		if (runs[i].ms <= 1000)
+			run_deadline_one(runs[i].ms, runs[i].k);
+	for (i = 0; i < nr; i++)
+		if (runs[i].ms > 1000)
+			pthread_create(&th[i], NULL, deadline_fn, &runs[i]);
+	for (i = 0; i < nr; i++)
+		if (runs[i].ms > 1000)
+			pthread_join(th[i], NULL);
+	free(list);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: fgbench cost [-n N]\n"
+		"       fgbench scale [-n N] [-s COUNT,...]\n"
+		"       fgbench deadline [-d MS,...] [-k K]\n"
+		"Prints FGBENCH lines (see bench/README.md); exits 1 on any error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *counts = "1,100,10000", *deadlines = "10,100,1000,10000,60000";
+	unsigned int n = 2000, k = 16;
+	const char *what;
+	int opt;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	what = argv[1];
+	if (!strcmp(what, "-h") || !strcmp(what, "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "n:s:d:k:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': n = strtoul(optarg, NULL, 10); break;
+		case 's': counts = optarg; break;
+		case 'd': deadlines = optarg; break;
+		case 'k': k = strtoul(optarg, NULL, 10); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!n || !k || k > 64) {	/* fgbench_delayed.ko's most */
+		usage(stderr);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* a file per WAITer: 1000 of them in cost */
+	setrlimit(RLIMIT_NOFILE, &(struct rlimit){ 8192, 8192 });
+	if (!strcmp(what, "cost"))
+		return run_cost(n);
+	if (!strcmp(what, "scale"))
+		return run_scale(n, counts);
+	if (!strcmp(what, "deadline"))
+		return run_deadline(deadlines, k);
+	usage(stderr);
+	return 2;
+}
