@@ -124,7 +124,7 @@ struct cycler {
 	const char *name;
 	unsigned int n;
 	pthread_barrier_t *start;
-	uint64_t ns;	/* per round trip */
+	uint64_t t0, t1;	/* when its round trips began and ended */
 };
 
 static void *cycler_fn(void *arg)
@@ -133,32 +133,44 @@ static void *cycler_fn(void *arg)
 	int fd = dev_open();
 
 	pthread_barrier_wait(c->start);
-	c->ns = cycle_ns(fd, c->name, c->n);
+	c->t0 = mono_ns();
+	cycle_ns(fd, c->name, c->n);
+	c->t1 = mono_ns();
 	close(fd);
 	return NULL;
 }
 
-/* Round trips per second of @threads threads, each on its own session. */
+static void spawn(pthread_t *th, const pthread_attr_t *attr,
+		  void *(*fn)(void *), void *arg)
+{
+	must(pthread_create(th, attr, fn, arg), "pthread_create");
+}
+
+/*
+ * Round trips per second of @threads threads, each on its own session:
+ * all of them over the time from the first start to the last end.
+ */
 static double cycles_per_s(unsigned int threads, unsigned int n)
 {
 	struct cycler c[2];
 	pthread_t th[2];
 	pthread_barrier_t start;
 	static const char *const names[] = { "fgbench-a", "fgbench-b" };
-	double ops = 0;
+	uint64_t first = UINT64_MAX, last = 0;
 	unsigned int i;
 
 	pthread_barrier_init(&start, NULL, threads);
 	for (i = 0; i < threads; i++) {
-		c[i] = (struct cycler){ names[i], n, &start, 0 };
-		pthread_create(&th[i], NULL, cycler_fn, &c[i]);
+		c[i] = (struct cycler){ names[i], n, &start, 0, 0 };
+		spawn(&th[i], NULL, cycler_fn, &c[i]);
 	}
 	for (i = 0; i < threads; i++) {
 		pthread_join(th[i], NULL);
-		ops += 1e9 / c[i].ns;
+		first = c[i].t0 < first ? c[i].t0 : first;
+		last = c[i].t1 > last ? c[i].t1 : last;
 	}
 	pthread_barrier_destroy(&start);
-	return ops;
+	return 1e9 * threads * n / (double)(last - first);
 }
 
 struct sleeper {
@@ -217,7 +229,7 @@ static int run_cost(unsigned int n)
 	for (i = 0; i < WAITERS; i++) {
 		snprintf(sl[i].name, sizeof(sl[i].name), "fgbench-w%u", i);
 		must(req(fd, FREEZEGUARD_IOC_CREATE, sl[i].name, 0, 0, NULL), "CREATE");
-		must(pthread_create(&th[i], &attr, sleeper_fn, &sl[i]), "pthread_create");
+		spawn(&th[i], &attr, sleeper_fn, &sl[i]);
 	}
 	usleep(500 * 1000);	/* let them reach WAIT */
 	/* fewer: each may wake all the WAITers (a hundredth of -n, 10 at least) */
@@ -262,10 +274,12 @@ static uint64_t slab_bytes(void)
 /* LIST every session, page by page: how many there were. */
 static unsigned int list_all(int fd)
 {
-	static struct freezeguard_status e[FREEZEGUARD_LIST_MAX];
+	struct freezeguard_status *e = calloc(FREEZEGUARD_LIST_MAX, sizeof(*e));
 	struct freezeguard_list l;
 	unsigned int total = 0;
 
+	if (!e)
+		die("calloc", ENOMEM);
 	memset(&l, 0, sizeof(l));
 	l.entries = (uintptr_t)e;
 	l.capacity = FREEZEGUARD_LIST_MAX;
@@ -273,6 +287,7 @@ static unsigned int list_all(int fd)
 		must(io(fd, FREEZEGUARD_IOC_LIST, &l), "LIST");
 		total += l.count;
 	} while (l.cursor);
+	free(e);
 	return total;
 }
 
@@ -312,6 +327,8 @@ static int run_scale(unsigned int n, const char *counts)
 		printf("FGBENCH scale sessions=%u freeze_thaw_ns=%llu list_ns=%llu",
 		       want, (unsigned long long)median(&cyc),
 		       (unsigned long long)median(&lst));
+		if (slab1 < slab0)
+			die("the slab shrank while sessions were created", EAGAIN);
 		if (want - live >= 1000)	/* meminfo counts in kB */
 			printf(" bytes_per_session=%llu",
 			       (unsigned long long)((slab1 - slab0) / (want - live)));
@@ -374,6 +391,7 @@ static void *freezer_fn(void *arg)
 	snprintf(wt.name, sizeof(wt.name), "%s", w->name);
 	wt.state = FREEZEGUARD_STATE_FROZEN;
 	wt.generation = w->gen;
+	wt.deadline_ns = w->deadline + 60000000000ULL;	/* ETIME: a minute late */
 	w->err = io(fd, FREEZEGUARD_IOC_WAIT, &wt);
 	w->late[BY_WAIT] = mono_ns() - w->deadline;
 	if (!w->err && wt.state != FREEZEGUARD_STATE_FAILED)
@@ -405,11 +423,10 @@ struct poller {
 };
 
 /*
- * poll() on one file for every change; at each wake-up, the freezes that
- * have timed out (STATUS: FAILED, their generation) get their lateness:
- * from the wake-up, or from the STATUS that saw it if that was a wake-up
- * for something else that came before the deadline (or poll()'s 50 ms
- * timeout).
+ * poll() on one file for every change; at each wake-up, each freeze that
+ * has timed out (STATUS: FAILED, its generation) gets its lateness: the
+ * time when that STATUS returned (a wake-up may come before a freeze
+ * whose deadline has passed leaves FROZEN; every 50 ms it looks anyway).
  */
 static void *poller_fn(void *arg)
 {
@@ -419,12 +436,10 @@ static void *poller_fn(void *arg)
 
 	while (left) {
 		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
-		uint64_t woke;
 
 		/* a freeze may end before its freezer marks it ready: look again */
 		if (poll(&pfd, 1, 50) < 0)
 			die("poll", errno);
-		woke = mono_ns();
 		list_all(p->fd);	/* re-arms poll() */
 		for (i = 0; i < p->k; i++) {
 			struct watch *w = &p->w[i];
@@ -435,9 +450,9 @@ static void *poller_fn(void *arg)
 			must(status(p->fd, w->name, &st), "STATUS");
 			if (st.state != FREEZEGUARD_STATE_FAILED || st.generation != w->gen)
 				continue;
+			w->late[BY_POLL] = mono_ns() - w->deadline;
 			seen[i] = true;
 			left--;
-			w->late[BY_POLL] = (woke >= w->deadline ? woke : mono_ns()) - w->deadline;
 		}
 	}
 	free(seen);
@@ -528,11 +543,11 @@ static void run_deadline_one(unsigned int ms, unsigned int k)
 		must(req(fd, FREEZEGUARD_IOC_CREATE, w[i].name, 0, 0, NULL), "CREATE");
 	}
 	list_all(p.fd);
-	pthread_create(&pt, NULL, poller_fn, &p);
+	spawn(&pt, NULL, poller_fn, &p);
 	delayed_start(ms, k);
 	for (i = 0; i < k; i++) {
-		pthread_create(&th[k + i], NULL, clock_sleeper_fn, &w[i]);
-		pthread_create(&th[i], NULL, freezer_fn, &w[i]);
+		spawn(&th[k + i], NULL, clock_sleeper_fn, &w[i]);
+		spawn(&th[i], NULL, freezer_fn, &w[i]);
 	}
 	for (i = 0; i < 2 * k; i++)
 		pthread_join(th[i], NULL);
@@ -600,7 +615,7 @@ static int run_deadline(const char *deadlines, unsigned int k)
 			run_deadline_one(runs[i].ms, runs[i].k);
 	for (i = 0; i < nr; i++)
 		if (runs[i].ms > 1000)
-			pthread_create(&th[i], NULL, deadline_fn, &runs[i]);
+			spawn(&th[i], NULL, deadline_fn, &runs[i]);
 	for (i = 0; i < nr; i++)
 		if (runs[i].ms > 1000)
 			pthread_join(th[i], NULL);

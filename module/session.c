@@ -781,7 +781,8 @@ void fg_session_filesystems(struct fg_session *s,
 			    struct freezeguard_filesystems *out)
 {
 	/* zeroed: only its first nr are written; the rest are the zeroed
-	 * entries FILESYSTEMS reports past the count, and no stack leaks */
+	 * entries FILESYSTEMS reports past the count, and no stack leaks
+	 * (the proof shows @out written, not what this copy holds) */
 	struct fs_seen seen[FREEZEGUARD_FS_MAX] = { { 0 } };
 	u32 nr;
 	bool held;

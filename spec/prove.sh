@@ -52,13 +52,14 @@ FRAMAC_FLAGS=(
 	# "no \from for an assigned pointer": precision for callers, not soundness
 	-wp-warn-key pedantic-assigns=inactive
 )
-# A prover's time on one goal. The proof's lanes run two at a time, each
-# with four goals in flight, both provers on each: sixteen provers on two
-# cores, so a goal that takes 13 s alone (the slowest) may take several
-# times that: 90 s. The limit costs nothing when the goal is proved (its
-# provers stop at the first proof). A negative control runs beside one
-# other lane, and each goal it cannot prove runs to the limit: 30 s.
-PROOF_TIMEOUT=90
+# A prover's time on one goal, wall clock. The proof's lanes run two at a
+# time, each with four provers at a time (-wp-par): eight on two cores, a
+# quarter of a core each when all are busy, so the slowest goal (13 s
+# alone) needs some 52 s; 120 s leaves room for a busy machine. The limit
+# costs nothing when the goal is proved (its provers stop at the first
+# proof). A negative control runs beside one other lane, and each goal it
+# cannot prove runs to the limit: 30 s.
+PROOF_TIMEOUT=120
 NEGATIVE_TIMEOUT=30
 # The glue: the kernel's headers are spec/kernel/include/linux/*.h. WP's
 # memory model assumes (and would print) that a session and its
@@ -81,12 +82,16 @@ GLUE_FREEZE=fg_session_freeze,freeze_open
 # The core's three largest functions (thaw, abort and timeout: half its
 # goals), in a lane of their own.
 CORE_ENDS=fsm_thaw,fsm_abort,fsm_timeout
-# WP's cache, build/wp-cache: a goal whose prover task is, byte for byte,
-# one a prover already proved with the same limit is not sent to it
-# again, so a re-run proves only what changed. A fresh checkout (CI) has
-# no cache and sends every goal; PROVE_CACHE=none does that here. The
-# negative controls never use it.
+# WP's cache, build/wp-cache: a prover's verdict on a task (the goal as
+# sent to it, byte for byte, and the prover's name and version) is not
+# asked for again, so a re-run sends only the goals that changed. It
+# keeps failures too (a timeout on a busy machine): a lane that fails
+# with it runs again with every goal sent to the provers (rebuild), so no
+# failure is taken from it. A fresh checkout (CI) has no cache and sends
+# every goal; PROVE_CACHE=none does that here. The negative controls
+# never use it.
 PROVE_CACHE=${PROVE_CACHE:-update}
+cache_mode=$PROVE_CACHE
 # The negative controls (see the top of this file), the longest first.
 NEGATIVES=(kb915331 lost-thaw unlocked clock-early freeze-clock-early reserved)
 
@@ -118,17 +123,36 @@ summary() {
 # together cover every function, and every goal each lane generates must
 # be proved (positive(), below).
 lane() {
-	local glue=(. module/session.c -- "${GLUE_FLAGS[@]}"
+	local cache=(-wp-cache "$cache_mode")
+	local glue=(. module/session.c -- "${GLUE_FLAGS[@]}" "${cache[@]}"
 		    -report-unclassified-unknown REVIEW)
-	local core=(. module/fsm.c spec/properties.c --
+	local core=(. module/fsm.c spec/properties.c -- "${cache[@]}"
 		    -report-unclassified-unknown REVIEW)
 	case $1 in
 	core-ends) run "$1" "${core[@]}" -wp-fct "$CORE_ENDS" ;;
 	core-rest) run "$1" "${core[@]}" -wp-skip-fct "$CORE_ENDS" ;;
 	glue-freeze) run "$1" "${glue[@]}" -wp-fct "$GLUE_FREEZE" -wp-no-split ;;
 	glue-rest) run "$1" "${glue[@]}" -wp-skip-fct "$GLUE_NOT_YET,$GLUE_FREEZE" ;;
-	request) run "$1" . module/request.c -- "${GLUE_FLAGS[@]}" ;;
+	request) run "$1" . module/request.c -- "${GLUE_FLAGS[@]}" "${cache[@]}" ;;
 	esac
+}
+
+# lanes NAME...: the lanes, two at a time on two cores, the longest first
+lanes() {
+	local name
+	for name in "$@"; do
+		[ "$(jobs -rp | wc -l)" -lt 2 ] || wait -n
+		lane "$name" &
+	done
+	wait
+}
+
+# lane_ok NAME: the lane ran to its end and proved every goal it made
+lane_ok() {
+	local s
+	s=$(summary "$1")
+	[ -n "$s" ] && [ "$(cat "build/prove-$1.rc" 2>/dev/null)" = 0 ] &&
+		[ "$(echo "$s" | awk '{print $1}')" = "$(echo "$s" | awk '{print $3}')" ]
 }
 
 # positive [core|glue|request]: every file, or one, as lanes run two at a
@@ -145,17 +169,22 @@ positive() {
 		esac
 	done
 	start=$(date +%s)
-	# Two lanes, each with four goals at a time, on two cores. WP's
+	# Two lanes, each with four provers at a time, on two cores. WP's
 	# scheduler sleeps 50 ms between rounds and starts at most -wp-par
 	# goals a round, even those Qed proves at once: at two, the rounds
 	# alone took half of the time.
 	FRAMAC_FLAGS+=(-wp-par 4 -wp-timeout "$PROOF_TIMEOUT"
-		       -wp-cache "$PROVE_CACHE" -wp-cache-dir "$PWD/build/wp-cache")
-	for name in "${lanes[@]}"; do
-		[ "$(jobs -rp | wc -l)" -lt 2 ] || wait -n
-		lane "$name" &
-	done
-	wait
+		       -wp-cache-dir "$PWD/build/wp-cache")
+	lanes "${lanes[@]}"
+	if [ "$cache_mode" != none ]; then
+		local again=()
+		for name in "${lanes[@]}"; do lane_ok "$name" || again+=("$name"); done
+		if [ ${#again[@]} -gt 0 ]; then
+			echo "prove: ${again[*]}: not every goal proved; again with every goal sent to the provers" >&2
+			cache_mode=rebuild
+			lanes "${again[@]}"
+		fi
+	fi
 	for name in "${lanes[@]}"; do
 		local s
 		s=$(summary "$name")
@@ -167,8 +196,7 @@ positive() {
 		fi
 		printf 'prove %-11s %s goals proved (%ss)\n' "$name" "$s" "$(cat build/prove-"$name".secs)"
 		# "N / M": every goal WP generated, proved
-		if [ "$(cat build/prove-"$name".rc 2>/dev/null)" != 0 ] ||
-		   [ "$(echo "$s" | awk '{print $1}')" != "$(echo "$s" | awk '{print $3}')" ]; then
+		if ! lane_ok "$name"; then
 			echo "prove $name: NOT every goal is proved; failed goals:" >&2
 			grep -E '^\[wp\] \[(Failed|Unknown|Timeout)\]|ERROR' "build/prove-$name.log" >&2
 			rc=1
@@ -183,16 +211,17 @@ positive() {
 		done
 		printf 'prove %-11s %s / %s goals proved in all\n' "$file" "$proved" "$total"
 	done
-	echo "prove: $(( $(date +%s) - start ))s in all (two lanes at a time), z3+cvc4 ($PROOF_TIMEOUT s a goal), -wp-rte, cache: $PROVE_CACHE ($(cache_hits "${lanes[@]}") goals answered from build/wp-cache)"
+	echo "prove: $(( $(date +%s) - start ))s in all (two lanes at a time), z3+cvc4 ($PROOF_TIMEOUT s a goal), -wp-rte, cache: $PROVE_CACHE ($(cache_hits "${lanes[@]}") prover verdicts reused from build/wp-cache)"
 	return $rc
 }
 
-# cache_hits LANE...: how many of the lanes' prover results WP took from
-# its cache
+# cache_hits LANE...: how many prover verdicts the lanes took from WP's
+# cache (WP's own count: "[wp] [Cache] found:N, ...")
 cache_hits() {
-	local name n=0
+	local name n=0 found
 	for name in "$@"; do
-		n=$((n + $(grep -c '(cached)$' "build/prove-$name.log")))
+		found=$(sed -n 's/^\[wp\] \[Cache\] found:\([0-9]*\).*/\1/p' "build/prove-$name.log" 2>/dev/null | tail -n 1)
+		n=$((n + ${found:-0}))
 	done
 	echo "$n"
 }
@@ -242,7 +271,7 @@ negative() {
 		esac ;;
 	esac
 	run "negative-$name" "$dir" "${files[@]}" -- "${extra[@]}" \
-		-wp-timeout "$NEGATIVE_TIMEOUT"
+		-wp-timeout "$NEGATIVE_TIMEOUT" -wp-cache none
 	local log=build/prove-negative-$name.log failed caught
 	failed=$(grep -oE '^\[wp\] \[(Failed|Unknown|Timeout)\] Goal [A-Za-z0-9_]+' "$log" | awk '{print $4}')
 	caught=$(printf '%s\n' "$failed" | grep -E "$must")
