@@ -370,9 +370,9 @@ static long fg_ioc_wait(void __user *argp)
 	if (w.deadline_ns && w.deadline_ns <= now)	/* passed: look once */
 		ret = WAIT_DONE ? 0 : -ETIME;
 	else if (!w.deadline_ns || w.deadline_ns - now > KTIME_MAX)
-		ret = wait_event_interruptible(fg_waitq, WAIT_DONE);
+		ret = wait_event_interruptible(s->waitq, WAIT_DONE);
 	else
-		ret = wait_event_interruptible_hrtimeout(fg_waitq, WAIT_DONE,
+		ret = wait_event_interruptible_hrtimeout(s->waitq, WAIT_DONE,
 							 ns_to_ktime(w.deadline_ns - now));
 #undef WAIT_DONE
 	if (!ret && READ_ONCE(s->dead))
@@ -419,7 +419,7 @@ static __poll_t fg_poll(struct file *file, poll_table *wait)
 {
 	struct fg_file *ff = file->private_data;
 
-	poll_wait(file, &fg_waitq, wait);
+	poll_wait(file, &fg_poll_waitq, wait);
 	return atomic64_read(&fg_events) != READ_ONCE(ff->seen_events) ?
 	       EPOLLIN | EPOLLRDNORM : 0;
 }

@@ -54,7 +54,7 @@ u32 fg_fault_freeze_delay_us;
 
 /* The last freeze id handed out; seeded with the wall clock at load. */
 static atomic64_t fg_last_freeze_id;
-DECLARE_WAIT_QUEUE_HEAD(fg_waitq);
+DECLARE_WAIT_QUEUE_HEAD(fg_poll_waitq);	/* poll(): any session changed */
 atomic64_t fg_events = ATOMIC64_INIT(0);
 
 /*@ assigns \nothing;
@@ -133,12 +133,20 @@ static u32 freeze_timeout_ms(const struct fg_session *s)
 	return div_u64(s->fsm.deadline - s->fsm.frozen_at, NSEC_PER_MSEC);
 }
 
-/* Something a LIST would show changed: poll() and WAIT wake up. */
+/* Something a LIST would show changed: poll() wakes up. */
 /*@ assigns fg_events.counter; */
 void fg_sessions_changed(void)
 {
 	atomic64_inc(&fg_events);
-	wake_up_all(&fg_waitq);
+	wake_up_all(&fg_poll_waitq);
+}
+
+/* @s changed state or is gone: its WAITers and poll() wake up. */
+/*@ assigns fg_events.counter; */
+void fg_session_wake(struct fg_session *s)
+{
+	wake_up_all(&s->waitq);
+	fg_sessions_changed();
 }
 
 /*@ requires locked(s);
@@ -149,7 +157,7 @@ static void session_publish(struct fg_session *s)
 	lockdep_assert_held(&s->lock);
 	atomic_set(&s->pub_state, s->fsm.state);
 	atomic64_set(&s->pub_gen, s->fsm.gen);
-	fg_sessions_changed();
+	fg_session_wake(s);
 }
 
 void fg_freeze_ids_init(u64 seed)

@@ -50,6 +50,8 @@
  * @dead: removed or unloading: no transition, no re-arm
  * @pub_state: @fsm.state, published for lockless waiters
  * @pub_gen: @fsm.gen, published for lockless waiters
+ * @waitq: WAITers on this session: woken when it publishes or is removed,
+ *	so that a step of one session never wakes the WAITers of another
  * @deadline_timer: fires at the deadline; queues @timeout_work
  * @timeout_work: calls the core's timeout step
  * @name: NUL-terminated name
@@ -68,6 +70,7 @@ struct fg_session {
 	bool dead;
 	atomic_t pub_state;
 	atomic64_t pub_gen;
+	wait_queue_head_t waitq;
 	struct hrtimer deadline_timer;
 	struct work_struct timeout_work;
 	char name[FREEZEGUARD_NAME_LEN];
@@ -84,7 +87,7 @@ enum fg_op {
 extern bool fg_fault_skip_cancel;
 extern u32 fg_fault_worker_delay_us;
 extern u32 fg_fault_freeze_delay_us;
-extern wait_queue_head_t fg_waitq;
+extern wait_queue_head_t fg_poll_waitq;
 extern atomic64_t fg_events;
 extern struct workqueue_struct *fg_wq;
 
@@ -230,6 +233,7 @@ int fg_sessions_list(u64 *cursor, struct freezeguard_status __user *out,
 /* session.c */
 void fg_freeze_ids_init(u64 seed);
 void fg_sessions_changed(void);
+void fg_session_wake(struct fg_session *s);
 int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		    u64 *gen);
 int fg_session_freeze(struct fg_session *s, u32 timeout_ms,

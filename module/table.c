@@ -126,6 +126,7 @@ struct fg_session *fg_session_create(const char *name, bool exclusive,
 		goto out;
 	kref_init(&s->ref);	/* the tables' reference */
 	mutex_init(&s->lock);
+	init_waitqueue_head(&s->waitq);
 	fsm_init(&s->fsm);
 	atomic_set(&s->pub_state, s->fsm.state);
 	strscpy(s->name, name, sizeof(s->name));
@@ -157,7 +158,7 @@ static void session_unlink(struct fg_session *s)
 	hash_del_rcu(&s->hnode);
 	xa_erase(&fg_ids, s->id);
 	fg_nr_sessions--;
-	fg_sessions_changed();	/* and WAIT on it returns ENOENT */
+	fg_session_wake(s);	/* and WAIT on it returns ENOENT */
 }
 
 /**
