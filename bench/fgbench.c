@@ -24,6 +24,16 @@
  *                            delayed_works of the same delay in the kernel
  *                            (fgbench_delayed.ko, which must be loaded: a
  *                            deadline kept the way a plain module keeps it)
+ *   fgbench fs -m DIR:TYPE,... [-k K] [-l LOAD]
+ *                            on each mounted filesystem: K FREEZE+THAW
+ *                            round trips with 4 MiB dirty against as many
+ *                            FIFREEZE+FITHAW; and K freezes left to time
+ *                            out, how late after the deadline a writer
+ *                            blocked on the filesystem resumes, against
+ *                            FIFREEZE and a thread that sleeps to the same
+ *                            deadline and then FITHAWs (a watchdog in
+ *                            userspace); LOAD labels what runs beside
+ *                            (idle, fio: the suite starts it)
  * Times are CLOCK_MONOTONIC. -n is the operations per sample (seven samples
  * a figure; the median is printed, with the spread).
  */
@@ -32,6 +42,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <linux/fs.h>
 #include <sys/resource.h>
 #include "../tests/common/fgdev.h"
 
@@ -271,6 +282,26 @@ static uint64_t slab_bytes(void)
 	return kb * 1024;
 }
 
+/*
+ * The slab once it is still: sessions removed earlier (cost's WAITers)
+ * are freed after an RCU grace period, and would shrink it while this
+ * benchmark counts its growth. At most 5 s.
+ */
+static uint64_t slab_settled(void)
+{
+	uint64_t before = slab_bytes(), now;
+	int i;
+
+	for (i = 0; i < 25; i++) {
+		usleep(200 * 1000);
+		now = slab_bytes();
+		if (now + 64 * 1024 >= before && now <= before + 64 * 1024)
+			return now;
+		before = now;
+	}
+	return now;
+}
+
 /* LIST every session, page by page: how many there were. */
 static unsigned int list_all(int fd)
 {
@@ -308,7 +339,7 @@ static int run_scale(unsigned int n, const char *counts)
 		want = strtoul(tok, NULL, 10);
 		if (want < live)
 			die("-s: the counts must grow", EINVAL);
-		slab0 = slab_bytes();
+		slab0 = slab_settled();
 		for (i = live; i < want; i++) {
 			snprintf(name, sizeof(name), "fgbench-s%u", i);
 			must(req(fd, FREEZEGUARD_IOC_CREATE, name, 0, 0, NULL), "CREATE");
@@ -324,11 +355,11 @@ static int run_scale(unsigned int n, const char *counts)
 			if (listed != want)
 				die("LIST missed sessions", EINVAL);
 		}
+		if (slab1 < slab0)
+			die("the slab shrank while sessions were created", EAGAIN);
 		printf("FGBENCH scale sessions=%u freeze_thaw_ns=%llu list_ns=%llu",
 		       want, (unsigned long long)median(&cyc),
 		       (unsigned long long)median(&lst));
-		if (slab1 < slab0)
-			die("the slab shrank while sessions were created", EAGAIN);
 		if (want - live >= 1000)	/* meminfo counts in kB */
 			printf(" bytes_per_session=%llu",
 			       (unsigned long long)((slab1 - slab0) / (want - live)));
@@ -513,14 +544,23 @@ static void delayed_collect(unsigned int ms, unsigned int k, int64_t *v)
 	}
 }
 
-/* ns late (negative: early) at p50, p99 and the most */
+/* FGBENCH @head k= p50_ns= p99_ns= max_ns= of @v[0 .. @k-1] (ns late;
+ * negative: early) */
+static void quantiles_print(const char *head, unsigned int k, int64_t *v)
+{
+	printf("FGBENCH %s k=%u p50_ns=%lld p99_ns=%lld max_ns=%lld\n",
+	       head, k, (long long)quantile_s64(v, k, 0.5),
+	       (long long)quantile_s64(v, k, 0.99),
+	       (long long)quantile_s64(v, k, 1.0));
+}
+
 static void lateness_print(const char *by, unsigned int ms, unsigned int k,
 			   int64_t *v)
 {
-	printf("FGBENCH lateness by=%s deadline_ms=%u k=%u p50_ns=%lld p99_ns=%lld max_ns=%lld\n",
-	       by, ms, k, (long long)quantile_s64(v, k, 0.5),
-	       (long long)quantile_s64(v, k, 0.99),
-	       (long long)quantile_s64(v, k, 1.0));
+	char head[128];
+
+	snprintf(head, sizeof(head), "lateness by=%s deadline_ms=%u", by, ms);
+	quantiles_print(head, k, v);
 }
 
 /*
@@ -623,12 +663,237 @@ static int run_deadline(const char *deadlines, unsigned int k)
 	return 0;
 }
 
+/* ---- filesystems ------------------------------------------------------ */
+
+#define DIRTY_BYTES (4u << 20)	/* what each freeze finds to write back */
+#define FS_DEADLINE_MS 200	/* the auto-thaw's deadline */
+
+struct fsbench {
+	const char *dir;	/* a mount point */
+	const char *fs;		/* its type, for the report */
+	const char *load;	/* idle, or what runs beside it (fio) */
+	int dirfd;		/* open on @dir: what FREEZE and FIFREEZE name */
+	int dirty_fd;		/* @dir/fgbench.dirty */
+	int write_fd;		/* @dir/fgbench.write: the blocked writer's */
+	int dev;		/* /dev/freezeguard */
+};
+
+static int open_in(const char *dir, const char *file)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die(path, errno);
+	return fd;
+}
+
+/* Overwrite DIRTY_BYTES of page cache that a freeze must write back. */
+static void make_dirty(struct fsbench *b, unsigned char fill)
+{
+	static unsigned char buf[1 << 16];
+	off_t off;
+
+	memset(buf, fill, sizeof(buf));
+	for (off = 0; off < DIRTY_BYTES; off += sizeof(buf))
+		if (pwrite(b->dirty_fd, buf, sizeof(buf), off) != sizeof(buf))
+			die("pwrite fgbench.dirty", errno);
+}
+
+/* FREEZE of the filesystem of @b, deadline @ms: errno, freeze id in @gen. */
+static int fs_freeze(struct fsbench *b, const char *name, uint32_t ms,
+		     uint64_t *gen)
+{
+	struct freezeguard_req r = req_of(name);
+	int32_t fd = b->dirfd;
+	int err;
+
+	r.timeout_ms = ms;
+	r.flags = FREEZEGUARD_FLAG_FS;
+	r.fds = (uintptr_t)&fd;
+	r.nr_fds = 1;
+	err = io(b->dev, FREEZEGUARD_IOC_FREEZE, &r);
+	*gen = r.generation;
+	return err;
+}
+
+/* freezeguard's FREEZE+THAW of the filesystem, in ns. */
+static uint64_t fs_cycle_fg(struct fsbench *b)
+{
+	uint64_t t0 = mono_ns(), gen;
+
+	must(fs_freeze(b, "fgbench-fs", 60000, &gen), "FREEZE --fs");
+	must(req(b->dev, FREEZEGUARD_IOC_THAW, "fgbench-fs", 0, gen, NULL), "THAW");
+	return mono_ns() - t0;
+}
+
+/* The kernel's own FIFREEZE+FITHAW of the filesystem, in ns. */
+static uint64_t fs_cycle_raw(struct fsbench *b)
+{
+	uint64_t t0 = mono_ns();
+
+	if (ioctl(b->dirfd, FIFREEZE, 0))
+		die("FIFREEZE", errno);
+	if (ioctl(b->dirfd, FITHAW, 0))
+		die("FITHAW", errno);
+	return mono_ns() - t0;
+}
+
+struct blocked_writer {
+	int fd;
+	uint64_t resumed;
+	int err;
+};
+
+/* One write to the frozen filesystem: it returns when it is thawed. */
+static void *writer_fn(void *arg)
+{
+	struct blocked_writer *w = arg;
+
+	w->err = pwrite(w->fd, "x", 1, 0) == 1 ? 0 : errno ? errno : EIO;
+	w->resumed = mono_ns();
+	return NULL;
+}
+
+/*
+ * Freeze, let a writer block on the filesystem, and return how late after
+ * the deadline it resumed. freezeguard: FREEZE with a deadline of
+ * FS_DEADLINE_MS, which its timeout thaws (the deadline read back with
+ * STATUS, as in freezer_fn()). The baseline, @raw: FIFREEZE, and this
+ * thread's clock_nanosleep() to the same deadline, then FITHAW -- a
+ * watchdog in userspace. -1 when the freeze itself outlasted the deadline
+ * (its sync, under load): no sample.
+ */
+static int64_t autothaw_late(struct fsbench *b, bool raw)
+{
+	struct blocked_writer w = { b->write_fd, 0, 0 };
+	struct freezeguard_status st;
+	uint64_t t0 = mono_ns(), t, deadline, gen;
+	struct timespec ts;
+	pthread_t th;
+	int err;
+
+	if (raw) {
+		if (ioctl(b->dirfd, FIFREEZE, 0))
+			die("FIFREEZE", errno);
+		deadline = t0 + FS_DEADLINE_MS * 1000000ULL;
+	} else {
+		err = fs_freeze(b, "fgbench-fs", FS_DEADLINE_MS, &gen);
+		if (err == ETIMEDOUT)
+			return -1;
+		must(err, "FREEZE --fs");
+		t = mono_ns();
+		must(status(b->dev, "fgbench-fs", &st), "STATUS");
+		if (st.state != FREEZEGUARD_STATE_FROZEN || st.generation != gen)
+			return -1;	/* it timed out already */
+		deadline = t + st.time_left_ns;
+	}
+	spawn(&th, NULL, writer_fn, &w);
+	if (raw) {
+		ts.tv_sec = deadline / 1000000000ULL;
+		ts.tv_nsec = deadline % 1000000000ULL;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		if (ioctl(b->dirfd, FITHAW, 0))
+			die("FITHAW", errno);
+	}
+	pthread_join(th, NULL);
+	must(w.err, "write to the frozen filesystem");
+	if (w.resumed < deadline)
+		die("a write went through before the deadline: not frozen", EPROTO);
+	if (!raw) {
+		must(status(b->dev, "fgbench-fs", &st), "STATUS");
+		if (st.state != FREEZEGUARD_STATE_FAILED || st.generation != gen)
+			die("the freeze did not end by its deadline", EPROTO);
+	}
+	return (int64_t)(w.resumed - deadline);
+}
+
+/*
+ * On each filesystem of @dirs (DIR:TYPE,...): @k FREEZE+THAW round trips
+ * with DIRTY_BYTES dirty against as many FIFREEZE+FITHAW, and @k auto-thaws
+ * against a userspace watchdog's, each pair in turn; @load names what runs
+ * beside (the suite starts it).
+ */
+static int run_fs(const char *dirs, unsigned int k, const char *load)
+{
+	char *list = strdup(dirs), *tok, *save;
+	uint64_t *fg = calloc(k, sizeof(*fg)), *raw = calloc(k, sizeof(*raw));
+	int64_t *late_fg = calloc(k, sizeof(*late_fg));
+	int64_t *late_raw = calloc(k, sizeof(*late_raw));
+	unsigned int i, slow;
+	char head[160];
+
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct fsbench b = { tok, "", load, -1, -1, -1, dev_open() };
+		char *colon = strchr(tok, ':');
+
+		if (!colon)
+			die("-m: DIR:TYPE,...", EINVAL);
+		*colon = '\0';
+		b.fs = colon + 1;
+		b.dirfd = open(b.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (b.dirfd < 0)
+			die(b.dir, errno);
+		b.dirty_fd = open_in(b.dir, "fgbench.dirty");
+		b.write_fd = open_in(b.dir, "fgbench.write");
+		must(req(b.dev, FREEZEGUARD_IOC_CREATE, "fgbench-fs", 0, 0, NULL), "CREATE");
+		make_dirty(&b, 0);		/* allocate its blocks */
+		fsync(b.dirty_fd);
+		for (i = 0; i < k; i++) {	/* the order alternates */
+			make_dirty(&b, 2 * i + 1);
+			if (i % 2)
+				fg[i] = fs_cycle_fg(&b);
+			else
+				raw[i] = fs_cycle_raw(&b);
+			make_dirty(&b, 2 * i + 2);
+			if (i % 2)
+				raw[i] = fs_cycle_raw(&b);
+			else
+				fg[i] = fs_cycle_fg(&b);
+		}
+		printf("FGBENCH fsfreeze fs=%s load=%s dirty_kib=%u k=%u fg_ns=%llu raw_ns=%llu\n",
+		       b.fs, load, DIRTY_BYTES >> 10, k,
+		       (unsigned long long)quantile(fg, k, 0.5),
+		       (unsigned long long)quantile(raw, k, 0.5));
+		slow = 0;
+		for (i = 0; i < k; i++) {
+			late_raw[i] = autothaw_late(&b, true);
+			while ((late_fg[i] = autothaw_late(&b, false)) < 0)
+				if (++slow > 4 * k)
+					die("every freeze outlasted its deadline", ETIMEDOUT);
+		}
+		snprintf(head, sizeof(head),
+			 "autothaw by=freezeguard fs=%s load=%s deadline_ms=%u slow=%u",
+			 b.fs, load, FS_DEADLINE_MS, slow);
+		quantiles_print(head, k, late_fg);
+		snprintf(head, sizeof(head),
+			 "autothaw by=userspace fs=%s load=%s deadline_ms=%u slow=0",
+			 b.fs, load, FS_DEADLINE_MS);
+		quantiles_print(head, k, late_raw);
+		must(req(b.dev, FREEZEGUARD_IOC_REMOVE, "fgbench-fs", 0, 0, NULL), "REMOVE");
+		close(b.write_fd);
+		close(b.dirty_fd);
+		close(b.dirfd);
+		close(b.dev);
+	}
+	free(fg);
+	free(raw);
+	free(late_fg);
+	free(late_raw);
+	free(list);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fgbench cost [-n N]\n"
 		"       fgbench scale [-n N] [-s COUNT,...]\n"
 		"       fgbench deadline [-d MS,...] [-k K]\n"
+		"       fgbench fs -m DIR:TYPE,... [-k K] [-l LOAD]\n"
 		"Prints FGBENCH lines (see bench/README.md); exits 1 on any error.\n");
 }
 
@@ -639,6 +904,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *counts = "1,100,10000", *deadlines = "10,100,1000,10000,60000";
+	const char *mounts = NULL, *load = "idle";
 	unsigned int n = 2000, k = 16;
 	const char *what;
 	int opt;
@@ -653,12 +919,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "n:s:d:k:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:s:d:k:m:l:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 's': counts = optarg; break;
 		case 'd': deadlines = optarg; break;
 		case 'k': k = strtoul(optarg, NULL, 10); break;
+		case 'm': mounts = optarg; break;
+		case 'l': load = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -676,6 +944,8 @@ int main(int argc, char **argv)
 		return run_scale(n, counts);
 	if (!strcmp(what, "deadline"))
 		return run_deadline(deadlines, k);
+	if (!strcmp(what, "fs") && mounts)
+		return run_fs(mounts, k, load);
 	usage(stderr);
 	return 2;
 }

@@ -399,12 +399,39 @@ bench_all() {	# bench_all COST_OPTIONS SCALE_OPTIONS DEADLINE_OPTIONS
 	expect 0 "rmmod freezeguard" rmmod freezeguard
 }
 
+# bench_fs K FIO_SECONDS FS...: fgbench fs on each FS, idle, then with
+# fio writing to it (and checking what it wrote) for FIO_SECONDS, which
+# must outlast fgbench: whether it did is a test
+bench_fs() {
+	k=$1 fio_s=$2
+	shift 2
+	fs_setup_check
+	fs_mount_all
+	expect 0 "insmod freezeguard.ko" insmod /freezeguard.ko
+	for fs in "$@"; do
+		fgbench fs -m "/mnt/$fs:$fs" -k "$k"
+		tap $? "fgbench fs -m /mnt/$fs:$fs -k $k: ran to the end"
+		fio_start "/mnt/$fs" "$fio_s"
+		usleep 2000000	# past fio's fill, into its random writes
+		fgbench fs -m "/mnt/$fs:$fs" -k "$k" -l fio
+		tap $? "fgbench fs -m /mnt/$fs:$fs -k $k -l fio: ran to the end"
+		[ ! -e "/tmp/fio.$fs.rc" ]
+		tap $? "fio on /mnt/$fs still wrote when fgbench fs ended"
+		fio_wait "/mnt/$fs" 120
+	done
+	expect 0 "rmmod freezeguard" rmmod freezeguard
+	fs_umount_all
+}
+
 suite_bench() {
 	bench_all "-n 2000" "-n 2000 -s 1,100,10000" "-d 10,100,1000,10000,60000 -k 16"
+	# shellcheck disable=SC2086 # a list of filesystems
+	bench_fs 16 60 $FS_ALL
 }
 
 suite_bench_smoke() {
 	bench_all "-n 20" "-n 20 -s 1,100,2000" "-d 10,100 -k 2"
+	bench_fs 2 15 ext4
 }
 
 # --- Real filesystems (suite fs) ---------------------------------------------
