@@ -28,6 +28,8 @@ static DEFINE_HASHTABLE(fg_names, 10);
 static DEFINE_XARRAY_ALLOC1(fg_ids);
 static u32 fg_ids_next;		/* cyclic: LIST keeps creation order */
 static unsigned int fg_nr_sessions;
+/* Sessions are 544 bytes (pahole, x86-64): kzalloc() would round to 1024. */
+static struct kmem_cache *fg_session_cache;
 struct workqueue_struct *fg_wq;
 
 static u32 name_hash(const char *name)
@@ -48,6 +50,11 @@ static void timeout_work_fn(struct work_struct *work)
 	fg_session_run_worker(container_of(work, struct fg_session, timeout_work));
 }
 
+static void session_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(fg_session_cache, container_of(rcu, struct fg_session, rcu));
+}
+
 static void session_release(struct kref *ref)
 {
 	struct fg_session *s = container_of(ref, struct fg_session, ref);
@@ -60,7 +67,7 @@ static void session_release(struct kref *ref)
 	cancel_work_sync(&s->timeout_work);
 	mutex_destroy(&s->lock);
 	fg_fs_free(s->fs);	/* released already: removable means nothing held */
-	kfree_rcu(s, rcu);
+	call_rcu(&s->rcu, session_free_rcu);	/* after the name table's readers */
 }
 
 void fg_session_put(struct fg_session *s)
@@ -121,7 +128,7 @@ struct fg_session *fg_session_create(const char *name, bool exclusive,
 	if (fg_nr_sessions >= max_sessions)
 		goto out;
 	err = -ENOMEM;
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kmem_cache_zalloc(fg_session_cache, GFP_KERNEL);
 	if (!s)
 		goto out;
 	kref_init(&s->ref);	/* the tables' reference */
@@ -135,7 +142,7 @@ struct fg_session *fg_session_create(const char *name, bool exclusive,
 	err = xa_alloc_cyclic(&fg_ids, &s->id, s, xa_limit_32b, &fg_ids_next,
 			      GFP_KERNEL);
 	if (err < 0) {
-		kfree(s);
+		kmem_cache_free(fg_session_cache, s);
 		err = err == -EBUSY ? -ENOSPC : err;
 		goto out;
 	}
@@ -273,8 +280,15 @@ int fg_sessions_init(void)
 	 * The worker thaws filesystems: it must run under memory pressure
 	 * too, when writeback is waiting for them (a rescuer thread).
 	 */
+	fg_session_cache = KMEM_CACHE(fg_session, 0);
+	if (!fg_session_cache)
+		return -ENOMEM;
 	fg_wq = alloc_workqueue("freezeguard", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
-	return fg_wq ? 0 : -ENOMEM;
+	if (!fg_wq) {
+		kmem_cache_destroy(fg_session_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /*
@@ -301,5 +315,6 @@ void fg_sessions_exit(void)
 	}
 	mutex_unlock(&fg_table_lock);
 	destroy_workqueue(fg_wq);
-	rcu_barrier();		/* the kfree_rcu() of every session has run */
+	rcu_barrier();		/* every session_free_rcu() has run */
+	kmem_cache_destroy(fg_session_cache);
 }
