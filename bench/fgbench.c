@@ -34,6 +34,8 @@
  *                            deadline and then FITHAWs (a watchdog in
  *                            userspace); LOAD labels what runs beside
  *                            (idle, fio: the suite starts it)
+ *   fgbench calls [-n N]     N FREEZE+THAW round trips and N null ioctls,
+ *                            timing nothing: for a tracer to look at
  * Times are CLOCK_MONOTONIC. -n is the operations per sample (seven samples
  * a figure; the median is printed, with the spread).
  */
@@ -887,6 +889,21 @@ static int run_fs(const char *dirs, unsigned int k, const char *load)
 	return 0;
 }
 
+/* @n of each: FREEZE+THAW on one session and a null ioctl, for a tracer. */
+static int run_calls(unsigned int n)
+{
+	int fd = dev_open();
+
+	must(req(fd, FREEZEGUARD_IOC_CREATE, "fgbench-calls", 0, 0, NULL), "CREATE");
+	while (n--) {
+		cycle_ns(fd, "fgbench-calls", 1);
+		null_ns(fd, 1);
+	}
+	must(req(fd, FREEZEGUARD_IOC_REMOVE, "fgbench-calls", 0, 0, NULL), "REMOVE");
+	close(fd);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -894,6 +911,7 @@ static void usage(FILE *f)
 		"       fgbench scale [-n N] [-s COUNT,...]\n"
 		"       fgbench deadline [-d MS,...] [-k K]\n"
 		"       fgbench fs -m DIR:TYPE,... [-k K] [-l LOAD]\n"
+		"       fgbench calls [-n N]\n"
 		"Prints FGBENCH lines (see bench/README.md); exits 1 on any error.\n");
 }
 
@@ -944,6 +962,8 @@ int main(int argc, char **argv)
 		return run_scale(n, counts);
 	if (!strcmp(what, "deadline"))
 		return run_deadline(deadlines, k);
+	if (!strcmp(what, "calls"))
+		return run_calls(n);
 	if (!strcmp(what, "fs") && mounts)
 		return run_fs(mounts, k, load);
 	usage(stderr);

@@ -423,13 +423,87 @@ bench_fs() {
 	fs_umount_all
 }
 
+# bench_profile N: where the kernel time of a FREEZE+THAW goes, beside a
+# null ioctl (STATUS of a session that does not exist): the
+# function_graph tracer under fg_ioctl, five calls deep, over N of each;
+# per function its calls and median time, as FGPROFILE lines. Only the
+# module's functions and the kernel calls it makes are traced (patching
+# every function stalls a TCG guest for seconds). The tracer slows what
+# it times: the shares say where the time goes, not how long a call takes
+# untraced; the syscall itself is outside fg_ioctl.
+PROFILE_KERNEL_FNS="capable mutex_lock mutex_unlock _copy_from_user _copy_to_user
+	hrtimer_start_range_ns hrtimer_try_to_cancel cancel_work __wake_up
+	ktime_get kmalloc_trace kfree __fdget fput"
+bench_profile() {
+	T=/sys/kernel/tracing
+	mount -t tracefs nodev $T 2>/dev/null
+	expect 0 "insmod freezeguard.ko" insmod /freezeguard.ko
+	for f in $PROFILE_KERNEL_FNS; do	# each that this kernel has
+		echo "$f" >>$T/set_ftrace_filter
+	done 2>/dev/null
+	bad=''
+	# a tracer's own options exist once it is the current tracer
+	for set in ":mod:freezeguard >>set_ftrace_filter" "fg_ioctl set_graph_function" \
+		   "5 max_graph_depth" "0 tracing_on" "function_graph current_tracer" \
+		   "funcgraph-tail trace_options" " trace" "1 tracing_on"; do
+		case ${set#* } in
+		'>>'*) echo "${set%% *}" >>"$T/${set#* >>}" ;;
+		*) echo "${set%% *}" >"$T/${set#* }" ;;
+		esac 2>/dev/null || bad="$bad ${set#* }"
+	done
+	[ -z "$bad" ]
+	tap $? "function_graph tracer under fg_ioctl ($(wc -l <$T/set_ftrace_filter) functions)${bad:+; refused:$bad}"
+	fgbench calls -n "$1"
+	tap $? "fgbench calls -n $1"
+	echo 0 >$T/tracing_on
+	# " 1)               |    name() {", " 1)   3.456 us    |      name();" or
+	# " 1)   9.1 us      |    } /* name */": the depth from the indentation
+	# after the bar, two spaces a level; each call is counted under its
+	# caller (inlined functions are their callers' time)
+	awk -F'|' '
+		{
+			body = $2; match(body, /^ */); depth = (RLENGTH - 2) / 2 + 1
+			fn = body; sub(/^ */, "", fn); sub(/ \[freezeguard\]/, "", fn)
+			if (fn ~ /\) \{$/) { sub(/\(.*/, "", fn); stack[depth] = fn; next }
+			if (fn ~ /^\} \/\* /) { sub(/^\} \/\* /, "", fn); sub(/ \*\/.*/, "", fn) }
+			else if (fn ~ /\(\);/) sub(/\(\);.*/, "", fn)
+			else next
+			if (!match($1, /[0-9.]+ us/)) next
+			us = substr($1, RSTART, RLENGTH - 3)
+			key = (depth > 1 ? stack[depth - 1] : "-") " " fn
+			v[key, ++n[key]] = us
+		}
+		END {
+			for (k in n) {
+				m = n[k]
+				for (i = 2; i <= m; i++) {	# insertion sort, m <= a few hundred
+					x = v[k, i]
+					for (j = i - 1; j >= 1 && v[k, j] > x; j--) v[k, j + 1] = v[k, j]
+					v[k, j + 1] = x
+				}
+				split(k, w, " ")
+				printf "FGPROFILE caller=%s fn=%s calls=%d median_ns=%.0f\n",
+					w[1], w[2], m, v[k, int((m + 1) / 2)] * 1000
+			}
+		}
+	' $T/trace | sort
+	calls=$(grep -c 'fg_ioctl' $T/trace)
+	[ "$calls" -ge $((3 * $1)) ]
+	tap $? "the trace has $calls fg_ioctl lines (>= $((3 * $1)))"
+	echo nop >$T/current_tracer
+	echo >$T/set_ftrace_filter
+	expect 0 "rmmod freezeguard" rmmod freezeguard
+}
+
 suite_bench() {
+	bench_profile 200
 	bench_all "-n 2000" "-n 2000 -s 1,100,10000" "-d 10,100,1000,10000,60000 -k 16"
 	# shellcheck disable=SC2086 # a list of filesystems
 	bench_fs 16 60 $FS_ALL
 }
 
 suite_bench_smoke() {
+	bench_profile 5
 	bench_all "-n 20" "-n 20 -s 1,100,2000" "-d 10,100 -k 2"
 	bench_fs 2 15 ext4
 }
