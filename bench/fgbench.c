@@ -245,9 +245,8 @@ static int run_cost(unsigned int n)
 		spawn(&th[i], &attr, sleeper_fn, &sl[i]);
 	}
 	usleep(500 * 1000);	/* let them reach WAIT */
-	/* fewer: each may wake all the WAITers (a hundredth of -n, 10 at least) */
 	for (i = 0; i < SAMPLES; i++)
-		busy.v[i] = cycle_ns(fd, "fgbench-a", n / 100 > 10 ? n / 100 : 10);
+		busy.v[i] = cycle_ns(fd, "fgbench-a", n);
 	for (i = 0; i < WAITERS; i++)
 		must(req(fd, FREEZEGUARD_IOC_REMOVE, sl[i].name, 0, 0, NULL), "REMOVE");
 	for (i = 0; i < WAITERS; i++) {
@@ -287,12 +286,22 @@ static uint64_t slab_bytes(void)
 /*
  * The slab once it is still: sessions removed earlier (cost's WAITers)
  * are freed after an RCU grace period, and would shrink it while this
- * benchmark counts its growth. At most 5 s.
+ * benchmark counts its growth, or leave empty slabs that new sessions
+ * fill without growing it. At most 5 s.
  */
+#define SESSION_SLAB "/sys/kernel/slab/fg_session/"
+
 static uint64_t slab_settled(void)
 {
-	uint64_t before = slab_bytes(), now;
+	uint64_t before, now;
+	FILE *f;
 	int i;
+
+	/* and the session cache's empty slabs (cost's) go back */
+	f = fopen(SESSION_SLAB "shrink", "w");
+	if (!f || fputs("1", f) < 0 || fclose(f))
+		die(SESSION_SLAB "shrink", errno);
+	before = slab_bytes();
 
 	for (i = 0; i < 25; i++) {
 		usleep(200 * 1000);
@@ -302,6 +311,28 @@ static uint64_t slab_settled(void)
 		before = now;
 	}
 	return now;
+}
+
+/* The first number in SLUB's sysfs file @name of the session cache. */
+static uint64_t session_slab(const char *name)
+{
+	char path[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SESSION_SLAB "%s", name);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%llu", &v) != 1)
+		die(path, errno ? errno : EINVAL);
+	fclose(f);
+	return v;
+}
+
+/* Bytes in the session cache's slabs (pages, with their free slots). */
+static uint64_t session_cache_bytes(void)
+{
+	return session_slab("slabs") * (uint64_t)sysconf(_SC_PAGESIZE) <<
+	       session_slab("order");
 }
 
 /* LIST every session, page by page: how many there were. */
@@ -336,17 +367,19 @@ static int run_scale(unsigned int n, const char *counts)
 	cycle_ns(fd, "fgbench-a", n);	/* warm up */
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct sample cyc, lst;
-		uint64_t slab0, slab1;
+		uint64_t slab0, slab1, cache0, cache1;
 
 		want = strtoul(tok, NULL, 10);
 		if (want < live)
 			die("-s: the counts must grow", EINVAL);
 		slab0 = slab_settled();
+		cache0 = session_cache_bytes();
 		for (i = live; i < want; i++) {
 			snprintf(name, sizeof(name), "fgbench-s%u", i);
 			must(req(fd, FREEZEGUARD_IOC_CREATE, name, 0, 0, NULL), "CREATE");
 		}
 		slab1 = slab_bytes();
+		cache1 = session_cache_bytes();
 		for (i = 0; i < SAMPLES; i++) {
 			uint64_t t0;
 
@@ -357,14 +390,21 @@ static int run_scale(unsigned int n, const char *counts)
 			if (listed != want)
 				die("LIST missed sessions", EINVAL);
 		}
-		if (slab1 < slab0)
-			die("the slab shrank while sessions were created", EAGAIN);
+
 		printf("FGBENCH scale sessions=%u freeze_thaw_ns=%llu list_ns=%llu",
 		       want, (unsigned long long)median(&cyc),
 		       (unsigned long long)median(&lst));
-		if (want - live >= 1000)	/* meminfo counts in kB */
-			printf(" bytes_per_session=%llu",
-			       (unsigned long long)((slab1 - slab0) / (want - live)));
+		if (want - live >= 1000) {	/* a slab holds dozens */
+			uint64_t per = (cache1 - cache0) / (want - live);
+
+			if (per < session_slab("object_size"))
+				die("the session cache grew by less than a session per session",
+				    EPROTO);
+			/* all slab, with the id and name tables; kB, and noisy */
+			printf(" bytes_per_session=%llu all_slab_per_session=%lld",
+			       (unsigned long long)per,
+			       (long long)(slab1 - slab0) / (long long)(want - live));
+		}
 		printf("\n");
 		live = want;
 	}
@@ -766,7 +806,7 @@ static void *writer_fn(void *arg)
  * STATUS, as in freezer_fn()). The baseline, @raw: FIFREEZE, and this
  * thread's clock_nanosleep() to the same deadline, then FITHAW -- a
  * watchdog in userspace. -1 when the freeze itself outlasted the deadline
- * (its sync, under load): no sample.
+ * (its sync, under load), either way: no sample.
  */
 static int64_t autothaw_late(struct fsbench *b, bool raw)
 {
@@ -781,6 +821,11 @@ static int64_t autothaw_late(struct fsbench *b, bool raw)
 		if (ioctl(b->dirfd, FIFREEZE, 0))
 			die("FIFREEZE", errno);
 		deadline = t0 + FS_DEADLINE_MS * 1000000ULL;
+		if (mono_ns() >= deadline) {	/* its sync outlasted it */
+			if (ioctl(b->dirfd, FITHAW, 0))
+				die("FITHAW", errno);
+			return -1;
+		}
 	} else {
 		err = fs_freeze(b, "fgbench-fs", FS_DEADLINE_MS, &gen);
 		if (err == ETIMEDOUT)
@@ -825,7 +870,7 @@ static int run_fs(const char *dirs, unsigned int k, const char *load)
 	uint64_t *fg = calloc(k, sizeof(*fg)), *raw = calloc(k, sizeof(*raw));
 	int64_t *late_fg = calloc(k, sizeof(*late_fg));
 	int64_t *late_raw = calloc(k, sizeof(*late_raw));
-	unsigned int i, slow;
+	unsigned int i, slow, slow_raw;
 	char head[160];
 
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -860,9 +905,11 @@ static int run_fs(const char *dirs, unsigned int k, const char *load)
 		       b.fs, load, DIRTY_BYTES >> 10, k,
 		       (unsigned long long)quantile(fg, k, 0.5),
 		       (unsigned long long)quantile(raw, k, 0.5));
-		slow = 0;
+		slow = slow_raw = 0;
 		for (i = 0; i < k; i++) {
-			late_raw[i] = autothaw_late(&b, true);
+			while ((late_raw[i] = autothaw_late(&b, true)) < 0)
+				if (++slow_raw > 4 * k)
+					die("every FIFREEZE outlasted its deadline", ETIMEDOUT);
 			while ((late_fg[i] = autothaw_late(&b, false)) < 0)
 				if (++slow > 4 * k)
 					die("every freeze outlasted its deadline", ETIMEDOUT);
@@ -872,8 +919,8 @@ static int run_fs(const char *dirs, unsigned int k, const char *load)
 			 b.fs, load, FS_DEADLINE_MS, slow);
 		quantiles_print(head, k, late_fg);
 		snprintf(head, sizeof(head),
-			 "autothaw by=userspace fs=%s load=%s deadline_ms=%u slow=0",
-			 b.fs, load, FS_DEADLINE_MS);
+			 "autothaw by=userspace fs=%s load=%s deadline_ms=%u slow=%u",
+			 b.fs, load, FS_DEADLINE_MS, slow_raw);
 		quantiles_print(head, k, late_raw);
 		must(req(b.dev, FREEZEGUARD_IOC_REMOVE, "fgbench-fs", 0, 0, NULL), "REMOVE");
 		close(b.write_fd);

@@ -276,13 +276,13 @@ int fg_sessions_init(void)
 	 * back by more than the time between the loads).
 	 */
 	fg_freeze_ids_init(ktime_get_real_ns());
+	fg_session_cache = KMEM_CACHE(fg_session, 0);
+	if (!fg_session_cache)
+		return -ENOMEM;
 	/*
 	 * The worker thaws filesystems: it must run under memory pressure
 	 * too, when writeback is waiting for them (a rescuer thread).
 	 */
-	fg_session_cache = KMEM_CACHE(fg_session, 0);
-	if (!fg_session_cache)
-		return -ENOMEM;
 	fg_wq = alloc_workqueue("freezeguard", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
 	if (!fg_wq) {
 		kmem_cache_destroy(fg_session_cache);

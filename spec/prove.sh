@@ -63,8 +63,9 @@ PROOF_TIMEOUT=120
 NEGATIVE_TIMEOUT=30
 # The glue: the kernel's headers are spec/kernel/include/linux/*.h. WP's
 # memory model assumes (and would print) that a session and its
-# filesystems, which are kzalloc()ed, do not overlap the module's static
-# variables (fg_events, the fault knobs, the freeze id counter).
+# filesystems, which are allocated (kmem_cache_zalloc(), kzalloc()), do
+# not overlap the module's static variables (fg_events, the fault knobs,
+# the freeze id counter).
 GLUE_FLAGS=(
 	"-cpp-extra-args=-nostdinc -Ispec/kernel/include -Iinclude -Imodule -DKBUILD_MODNAME=\"freezeguard\""
 	-wp-no-warn-memory-model
@@ -216,7 +217,7 @@ positive() {
 	echo "prove: ${secs}s in all (two lanes at a time), z3+cvc4 ($PROOF_TIMEOUT s a goal), -wp-rte, cache: $PROVE_CACHE ($hits prover verdicts reused from build/wp-cache)"
 	# what make bench reports as the proof's cost: a whole proof only
 	[ "${#files[@]}" -lt 3 ] || [ "$rc" != 0 ] ||
-		echo "cost what=prove seconds=$secs cache=$PROVE_CACHE reused=$hits date=$(date -u +%F)" >build/prove.cost
+		echo "cost what=prove seconds=$secs cache=$cache_mode reused=$hits date=$(date -u +%F)" >build/prove.cost
 	return $rc
 }
 
