@@ -18,7 +18,9 @@
  *   fgbench deadline [-d MS,...] [-k K]
  *                            lateness of a timeout: K freezes (at most 64)
  *                            of each deadline at once, each watched by a
- *                            WAITer and a poll()er, beside two baselines:
+ *                            WAITer and a poll()er, and the moment the
+ *                            core records it (a kprobe on fsm_timeout,
+ *                            tracefs mounted), beside two baselines:
  *                            K clock_nanosleep()s to the same instants
  *                            (how late any thread wakes here) and K
  *                            delayed_works of the same delay in the kernel
@@ -606,8 +608,83 @@ static void lateness_print(const char *by, unsigned int ms, unsigned int k,
 }
 
 /*
- * @k freezes of @ms at once, each watched three ways, beside @k
- * delayed_works of @ms in the kernel.
+ * The moment the core records a timeout: a kprobe on fsm_timeout(s, gen,
+ * now) -- x86-64 passes them in rdi, rsi, rdx -- fetches the freeze id,
+ * the clock the worker read for the core, and the core's own deadline
+ * (struct fsm_session's fifth field, 32 bytes in: checked against the
+ * deadline STATUS gave, so that a layout change cannot go unnoticed).
+ */
+#define TRACEFS "/sys/kernel/tracing/"
+#define CORE_PROBE "p:fgbench/timeout fsm_timeout gen=%si:u64 now=%dx:u64 deadline=+32(%di):u64"
+
+/*
+ * Write @text to tracefs @file with open(2) flags @flags: not stdio, whose
+ * append mode seeks to the end, which tracefs files refuse.
+ */
+static void tracefs_write(const char *file, const char *text, int flags)
+{
+	int fd = open(file, O_WRONLY | O_CLOEXEC | flags);
+	ssize_t len = (ssize_t)strlen(text);
+	char line[256];
+	FILE *f;
+
+	if (fd >= 0 && write(fd, text, len) == len && !close(fd))
+		return;
+	fprintf(stderr, "fgbench: %s: %s", file, text);
+	f = fopen(TRACEFS "error_log", "r");	/* why, as the kernel says it */
+	while (f && fgets(line, sizeof(line), f))
+		fputs(line, stderr);
+	die(file, errno);
+}
+
+static void core_probe(bool on)
+{
+	if (on) {
+		/* appended: O_TRUNC would clear every other probe */
+		tracefs_write(TRACEFS "kprobe_events", CORE_PROBE "\n", O_APPEND);
+		tracefs_write(TRACEFS "events/fgbench/timeout/enable", "1", O_TRUNC);
+		tracefs_write(TRACEFS "tracing_on", "1", O_TRUNC);
+	} else {
+		tracefs_write(TRACEFS "events/fgbench/timeout/enable", "0", O_TRUNC);
+		tracefs_write(TRACEFS "kprobe_events", "-:fgbench/timeout\n", O_APPEND);
+	}
+}
+
+/* How late the core recorded the timeout of each of @w[0 .. @k-1]. */
+static void core_lateness(struct watch *w, unsigned int k, int64_t *v)
+{
+	unsigned long long gen, now, deadline;
+	FILE *f = fopen(TRACEFS "trace", "r");
+	unsigned int i, found = 0;
+	char line[512], *p;
+
+	if (!f)
+		die(TRACEFS "trace", errno);
+	for (i = 0; i < k; i++)
+		v[i] = INT64_MIN;
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, " gen=");
+		if (!p || sscanf(p, " gen=%llu now=%llu deadline=%llu", &gen, &now, &deadline) != 3)
+			continue;
+		for (i = 0; i < k; i++) {
+			if (w[i].gen != gen || v[i] != INT64_MIN)
+				continue;
+			/* STATUS's is earlier by the time it took to ask */
+			if (deadline < w[i].deadline || deadline > w[i].deadline + 50000000ULL)
+				die("the kprobe's deadline is not the freeze's (struct fsm_session changed?)",
+				    EPROTO);
+			v[i] = (int64_t)(now - deadline);
+			found++;
+		}
+	}
+	fclose(f);
+	if (found != k)
+		die("the core's timeout of a freeze is not in the trace", ENOENT);
+}
+
+/*
+ * @k freezes of @ms at once, each watched three ways and by the kprobe,
+ * beside @k delayed_works of @ms in the kernel.
  */
 static void run_deadline_one(unsigned int ms, unsigned int k)
 {
@@ -642,6 +719,8 @@ static void run_deadline_one(unsigned int ms, unsigned int k)
 			v[i] = (int64_t)w[i].late[by];
 		lateness_print(by_name[by], ms, k, v);
 	}
+	core_lateness(w, k, v);
+	lateness_print("core", ms, k, v);
 	delayed_collect(ms, k, v);
 	lateness_print("delayed_work", ms, k, v);
 	free(v);
@@ -692,6 +771,7 @@ static int run_deadline(const char *deadlines, unsigned int k)
 				die("-d: each deadline once", EINVAL);
 		nr++;
 	}
+	core_probe(true);
 	for (i = 0; i < nr; i++)
 		if (runs[i].ms <= 1000)
 			run_deadline_one(runs[i].ms, runs[i].k);
@@ -701,6 +781,7 @@ static int run_deadline(const char *deadlines, unsigned int k)
 	for (i = 0; i < nr; i++)
 		if (runs[i].ms > 1000)
 			pthread_join(th[i], NULL);
+	core_probe(false);
 	free(list);
 	return 0;
 }

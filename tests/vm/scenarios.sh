@@ -386,6 +386,7 @@ suite_demo() {
 # fgbench prints its figures as FGBENCH lines; bench/report reads them.
 # bench_smoke runs each benchmark briefly, to show that it yields numbers.
 bench_all() {	# bench_all COST_OPTIONS SCALE_OPTIONS DEADLINE_OPTIONS
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null	# deadline's kprobe
 	expect 0 "insmod freezeguard.ko" insmod /freezeguard.ko
 	# the deadline's baseline: delayed_works in the kernel
 	expect 0 "insmod fgbench_delayed.ko" insmod /fgbench_delayed.ko
