@@ -125,7 +125,7 @@ $(B)/freezectl.static: userspace/freezectl.c $(UAPI) | $(B)
 $(B)/fgtest: tests/vm/fgtest.c tests/common/fgdev.h $(UAPI) | $(B)
 	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/vm/fgtest.c
 
-$(B)/fgbench: bench/fgbench.c tests/common/fgdev.h $(UAPI) | $(B)
+$(B)/fgbench: bench/fgbench.c tests/common/fgdev.h module/fsm.h $(UAPI) | $(B)
 	$(CC) $(USER_CFLAGS) -static -pthread -o $@ bench/fgbench.c
 
 # make vm-test KVER=<installed kernel>: the VM suite on that kernel

@@ -48,7 +48,9 @@
 #include <stdbool.h>
 #include <linux/fs.h>
 #include <sys/resource.h>
+#include <stddef.h>
 #include "../tests/common/fgdev.h"
+#include "../module/fsm.h"
 
 #define SAMPLES 7
 
@@ -427,9 +429,12 @@ struct watch {
 	unsigned int ms;
 	uint64_t gen;
 	uint64_t deadline;	/* CLOCK_MONOTONIC ns, as STATUS tells it */
+	uint64_t t0, t1;	/* before FREEZE, after it: its deadline is
+				 * between t0 + ms and t1 + ms */
 	bool ready;		/* gen and deadline are set (atomic) */
 	pthread_barrier_t armed;	/* the freezer and its sleeper */
-	uint64_t late[3];	/* ns from the deadline to each wake-up */
+	uint64_t woke[3];	/* when each watcher saw the timeout */
+	uint64_t core_deadline;	/* the deadline the core kept (the kprobe) */
 	int err;
 };
 
@@ -437,10 +442,11 @@ enum { BY_WAIT, BY_POLL, BY_SLEEP };
 static const char *const by_name[] = { "wait", "poll", "clock_nanosleep" };
 
 /*
- * FREEZE, read the deadline back (STATUS: to within one call; if the
- * freeze has ended already, the instant before the FREEZE plus its
- * timeout: earlier than the deadline, so the lateness is if anything
- * overstated), then WAIT until the freeze leaves FROZEN.
+ * FREEZE, read the deadline back for the clock_nanosleep() baseline
+ * (STATUS: to within one call; if it has passed already, the instant
+ * before the FREEZE plus its timeout), then WAIT until the freeze leaves
+ * FROZEN. Every lateness is counted from the deadline the core kept,
+ * which the kprobe reads (core_lateness()).
  */
 static void *freezer_fn(void *arg)
 {
@@ -448,16 +454,18 @@ static void *freezer_fn(void *arg)
 	struct freezeguard_status st;
 	struct freezeguard_wait wt;
 	int fd = dev_open();
-	uint64_t t0 = mono_ns(), t;
+	uint64_t t;
 
+	w->t0 = mono_ns();
 	w->err = req(fd, FREEZEGUARD_IOC_FREEZE, w->name, w->ms, 0, &w->gen);
-	t = mono_ns();
+	w->t1 = t = mono_ns();
 	if (!w->err)
 		w->err = status(fd, w->name, &st);
-	if (!w->err && st.state == FREEZEGUARD_STATE_FROZEN && st.generation == w->gen)
+	if (!w->err && st.state == FREEZEGUARD_STATE_FROZEN && st.generation == w->gen &&
+	    st.time_left_ns)
 		w->deadline = t + st.time_left_ns;
-	else
-		w->deadline = t0 + w->ms * 1000000ULL;
+	else	/* passed already: the earliest it can have been */
+		w->deadline = w->t0 + w->ms * 1000000ULL;
 	__atomic_store_n(&w->ready, true, __ATOMIC_RELEASE);
 	pthread_barrier_wait(&w->armed);
 	if (w->err)
@@ -468,7 +476,7 @@ static void *freezer_fn(void *arg)
 	wt.generation = w->gen;
 	wt.deadline_ns = w->deadline + 60000000000ULL;	/* ETIME: a minute late */
 	w->err = io(fd, FREEZEGUARD_IOC_WAIT, &wt);
-	w->late[BY_WAIT] = mono_ns() - w->deadline;
+	w->woke[BY_WAIT] = mono_ns();
 	if (!w->err && wt.state != FREEZEGUARD_STATE_FAILED)
 		w->err = EPROTO;	/* woke for something else */
 out:
@@ -487,7 +495,7 @@ static void *clock_sleeper_fn(void *arg)
 	ts.tv_nsec = w->deadline % 1000000000ULL;
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
-	w->late[BY_SLEEP] = mono_ns() - w->deadline;
+	w->woke[BY_SLEEP] = mono_ns();
 	return NULL;
 }
 
@@ -525,7 +533,7 @@ static void *poller_fn(void *arg)
 			must(status(p->fd, w->name, &st), "STATUS");
 			if (st.state != FREEZEGUARD_STATE_FAILED || st.generation != w->gen)
 				continue;
-			w->late[BY_POLL] = mono_ns() - w->deadline;
+			w->woke[BY_POLL] = mono_ns();
 			seen[i] = true;
 			left--;
 		}
@@ -611,11 +619,13 @@ static void lateness_print(const char *by, unsigned int ms, unsigned int k,
  * The moment the core records a timeout: a kprobe on fsm_timeout(s, gen,
  * now) -- x86-64 passes them in rdi, rsi, rdx -- fetches the freeze id,
  * the clock the worker read for the core, and the core's own deadline
- * (struct fsm_session's fifth field, 32 bytes in: checked against the
- * deadline STATUS gave, so that a layout change cannot go unnoticed).
+ * (at offsetof(struct fsm_session, deadline): module/fsm.h includes
+ * nothing, so its layout here is the module's).
  */
 #define TRACEFS "/sys/kernel/tracing/"
-#define CORE_PROBE "p:fgbench/timeout fsm_timeout gen=%si:u64 now=%dx:u64 deadline=+32(%di):u64"
+#ifndef __x86_64__
+#error "the kprobe fetches fsm_timeout()'s arguments from x86-64 registers"
+#endif
 
 /*
  * Write @text to tracefs @file with open(2) flags @flags: not stdio, whose
@@ -628,20 +638,36 @@ static void tracefs_write(const char *file, const char *text, int flags)
 	char line[256];
 	FILE *f;
 
+	int err;
+
 	if (fd >= 0 && write(fd, text, len) == len && !close(fd))
 		return;
+	err = errno ? errno : EIO;
 	fprintf(stderr, "fgbench: %s: %s", file, text);
 	f = fopen(TRACEFS "error_log", "r");	/* why, as the kernel says it */
 	while (f && fgets(line, sizeof(line), f))
 		fputs(line, stderr);
-	die(file, errno);
+	die(file, err);
 }
 
 static void core_probe(bool on)
 {
+	char probe[160];
+	int fd;
+
 	if (on) {
+		/* a probe that a run that died left behind goes first */
+		fd = open(TRACEFS "kprobe_events", O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "-:fgbench/timeout\n", 18) < 0)
+				errno = 0;	/* there was none */
+			close(fd);
+		}
+		snprintf(probe, sizeof(probe),
+			 "p:fgbench/timeout freezeguard:fsm_timeout gen=%%si:u64 now=%%dx:u64 deadline=+%zu(%%di):u64\n",
+			 offsetof(struct fsm_session, deadline));
 		/* appended: O_TRUNC would clear every other probe */
-		tracefs_write(TRACEFS "kprobe_events", CORE_PROBE "\n", O_APPEND);
+		tracefs_write(TRACEFS "kprobe_events", probe, O_APPEND);
 		tracefs_write(TRACEFS "events/fgbench/timeout/enable", "1", O_TRUNC);
 		tracefs_write(TRACEFS "tracing_on", "1", O_TRUNC);
 	} else {
@@ -650,7 +676,13 @@ static void core_probe(bool on)
 	}
 }
 
-/* How late the core recorded the timeout of each of @w[0 .. @k-1]. */
+/*
+ * How late the core recorded the timeout of each of @w[0 .. @k-1]: the
+ * worker's call for that freeze id whose clock had reached the deadline
+ * (an earlier call, had the timer fired early, found it open and left it
+ * so). Its deadline must lie between t0 + ms and t1 + ms of the FREEZE,
+ * or the kprobe read something else. Sets each core_deadline.
+ */
 static void core_lateness(struct watch *w, unsigned int k, int64_t *v)
 {
 	unsigned long long gen, now, deadline;
@@ -661,18 +693,19 @@ static void core_lateness(struct watch *w, unsigned int k, int64_t *v)
 	if (!f)
 		die(TRACEFS "trace", errno);
 	for (i = 0; i < k; i++)
-		v[i] = INT64_MIN;
+		w[i].core_deadline = 0;
 	while (fgets(line, sizeof(line), f)) {
 		p = strstr(line, " gen=");
 		if (!p || sscanf(p, " gen=%llu now=%llu deadline=%llu", &gen, &now, &deadline) != 3)
 			continue;
 		for (i = 0; i < k; i++) {
-			if (w[i].gen != gen || v[i] != INT64_MIN)
+			uint64_t ns = w[i].ms * 1000000ULL;
+
+			if (w[i].gen != gen || w[i].core_deadline || now < deadline)
 				continue;
-			/* STATUS's is earlier by the time it took to ask */
-			if (deadline < w[i].deadline || deadline > w[i].deadline + 50000000ULL)
-				die("the kprobe's deadline is not the freeze's (struct fsm_session changed?)",
-				    EPROTO);
+			if (deadline < w[i].t0 + ns || deadline > w[i].t1 + ns)
+				die("the kprobe's deadline is not the freeze's", EPROTO);
+			w[i].core_deadline = deadline;
 			v[i] = (int64_t)(now - deadline);
 			found++;
 		}
@@ -714,13 +747,15 @@ static void run_deadline_one(unsigned int ms, unsigned int k)
 		if (w[i].err)
 			die(w[i].name, w[i].err);
 	pthread_join(pt, NULL);
-	for (by = 0; by < 3; by++) {
-		for (i = 0; i < k; i++)
-			v[i] = (int64_t)w[i].late[by];
-		lateness_print(by_name[by], ms, k, v);
-	}
 	core_lateness(w, k, v);
 	lateness_print("core", ms, k, v);
+	/* the watchers from the core's deadline; the sleeper from its own */
+	for (by = 0; by < 3; by++) {
+		for (i = 0; i < k; i++)
+			v[i] = (int64_t)(w[i].woke[by] - (by == BY_SLEEP ? w[i].deadline :
+							   w[i].core_deadline));
+		lateness_print(by_name[by], ms, k, v);
+	}
 	delayed_collect(ms, k, v);
 	lateness_print("delayed_work", ms, k, v);
 	free(v);
@@ -914,6 +949,11 @@ static int64_t autothaw_late(struct fsbench *b, bool raw)
 		must(err, "FREEZE --fs");
 		t = mono_ns();
 		must(status(b->dev, "fgbench-fs", &st), "STATUS");
+		while (st.state == FREEZEGUARD_STATE_FROZEN && st.generation == gen &&
+		       !st.time_left_ns) {	/* passed, the worker to come */
+			usleep(1000);
+			must(status(b->dev, "fgbench-fs", &st), "STATUS");
+		}
 		if (st.state != FREEZEGUARD_STATE_FROZEN || st.generation != gen)
 			return -1;	/* it timed out already */
 		deadline = t + st.time_left_ns;
