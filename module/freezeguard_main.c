@@ -18,6 +18,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -464,10 +465,18 @@ static struct miscdevice fg_misc = {
 
 static struct dentry *fg_debugfs;
 
-/* The tests' fault knobs (session.c); no debugfs is no knobs, not an error. */
+DEFINE_SHOW_ATTRIBUTE(fg_sessions);
+
+/*
+ * debugfs freezeguard/: the sessions, readable without freezectl (table.c),
+ * and the tests' fault knobs (session.c). No debugfs is no listing and no
+ * knobs, not an error.
+ */
 static void fg_debugfs_init(void)
 {
 	fg_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("sessions", 0400, fg_debugfs, NULL,
+			    &fg_sessions_fops);
 	debugfs_create_bool("fault_skip_cancel", 0600, fg_debugfs,
 			    &fg_fault_skip_cancel);
 	debugfs_create_u32("fault_worker_delay_us", 0600, fg_debugfs,

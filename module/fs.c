@@ -76,6 +76,8 @@ fail:
 /**
  * fg_fs_freeze() - freeze every filesystem of @set, in order, or none
  * @set: collected by fg_fs_collect()
+ * @session: for the tracepoints
+ * @gen: the freeze, for the tracepoints
  *
  * Called without the session's lock: each freeze syncs. If one fails,
  * those already frozen are thawed again, in reverse order.
@@ -83,29 +85,34 @@ fail:
  * Return: 0, or the error of the first that failed (-EBUSY: frozen
  * already, by someone else).
  */
-int fg_fs_freeze(struct fg_fs_set *set)
+int fg_fs_freeze(struct fg_fs_set *set, const char *session, u64 gen)
 {
 	u32 i;
 	int err;
 
 	for (i = 0; i < set->nr; i++) {
 		err = fg_freeze_super(set->fs[i].sb);
+		fg_trace_fs_freeze(session, gen, &set->fs[i], err);
 		if (err)
 			goto rollback;
 	}
 	return 0;
 rollback:
-	while (i--)
-		if (fg_thaw_super(set->fs[i].sb))
+	while (i--) {
+		int thaw_err = fg_thaw_super(set->fs[i].sb);
+
+		fg_trace_fs_thaw(session, gen, &set->fs[i], thaw_err);
+		if (thaw_err)
 			WRITE_ONCE(set->fs[i].lost, true);
+	}
 	return err;
 }
 
 /**
  * fg_fs_thaw() - thaw every filesystem of a held @set, then let go of it
  * @set: frozen by fg_fs_freeze()
- * @session: for the kernel log
- * @gen: the freeze, for the kernel log
+ * @session: for the kernel log and the tracepoints
+ * @gen: the freeze, likewise
  *
  * The release the core ordered (FSM_RELEASE): it runs once per freeze,
  * allocates nothing, and reports a filesystem someone else thawed first.
@@ -116,8 +123,10 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 
 	while (i--) {
 		struct fg_fs *fs = &set->fs[i];
+		int err = fg_thaw_super(fs->sb);
 
-		if (fg_thaw_super(fs->sb) || fs->lost) {
+		fg_trace_fs_thaw(session, gen, fs, err);
+		if (err || fs->lost) {
 			fs->lost = true;
 			pr_warn("session %s: %s filesystem %u:%u was thawed by someone else during freeze %llu\n",
 				session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen);

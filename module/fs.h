@@ -57,7 +57,7 @@ struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr);
 /*@ requires set != \null && fs_set_ok(set);
   @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
   @*/
-int fg_fs_freeze(struct fg_fs_set *set);
+int fg_fs_freeze(struct fg_fs_set *set, const char *session, u64 gen);
 
 /*@ requires set != \null && fs_set_ok(set);
   @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost, set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file;
@@ -84,5 +84,13 @@ void fg_fs_mark_lost(struct fg_fs_set *set);
   @ assigns \nothing;
   @*/
 u32 fg_fs_flags(const struct fg_fs *fs, bool held);
+
+/* The tracepoints freezeguard_fs_freeze and _thaw (trace.c): they only read. */
+/*@ assigns \nothing; */
+void fg_trace_fs_freeze(const char *session, u64 gen, const struct fg_fs *fs,
+			int err);
+/*@ assigns \nothing; */
+void fg_trace_fs_thaw(const char *session, u64 gen, const struct fg_fs *fs,
+		      int err);
 
 #endif /* FREEZEGUARD_FS_H */

@@ -202,8 +202,10 @@ static void deadline_try_cancel(struct fg_session *s)
 }
 
 /*
- * Act on what the core decided. Called with s->lock held. The release
- * comes first: a thaw that expires, or a freeze that completes too late,
+ * Act on what the core decided (@v), when @cause (enum fg_op, enum
+ * fg_cause) asked for a step of the session in state @from. Called with
+ * s->lock held. It is traced first (freezeguard_transition), then the
+ * release: a thaw that expires, or a freeze that completes too late,
  * has thawed the filesystems before anyone is told. Only a verdict that
  * leaves a freeze open arms the deadline.
  */
@@ -227,11 +229,13 @@ static void deadline_try_cancel(struct fg_session *s)
   @ ensures core_inv: core_inv(s);
   @ ensures glue_inv: glue_inv(s);
   @*/
-static void session_react(struct fg_session *s, int v)
+static void session_react(struct fg_session *s, unsigned int cause,
+			  unsigned int from, int v)
 {
 	bool release = v >= FSM_RELEASE, publish = release;
 
 	lockdep_assert_held(&s->lock);
+	fg_trace_transition(s, cause, from, v);
 	if (release) {
 		fg_fs_thaw(s->fs, s->name, s->fsm.gen);
 		v -= FSM_RELEASE;
@@ -316,9 +320,13 @@ void fg_session_run_worker(struct fg_session *s)
 	if (delay_us)
 		fsleep(delay_us);
 	session_lock(s);
-	if (!s->dead)
-		session_react(s, fsm_timeout(&s->fsm, atomic64_read(&s->fired_gen),
-					     ktime_get_ns()));
+	if (!s->dead) {
+		unsigned int from = s->fsm.state;
+
+		session_react(s, FG_CAUSE_DEADLINE, from,
+			      fsm_timeout(&s->fsm, atomic64_read(&s->fired_gen),
+					  ktime_get_ns()));
+	}
 	session_unlock(s);
 }
 
@@ -341,6 +349,7 @@ void fg_session_run_worker(struct fg_session *s)
 int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		    u64 *gen)
 {
+	unsigned int from;
 	u64 now, after;
 	int verdict;
 
@@ -352,6 +361,7 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		return -ENOENT;
 	}
 	now = ktime_get_ns();	/* under the lock: never behind s->fsm.clock */
+	from = s->fsm.state;
 	switch (op) {
 	case FG_THAW:
 		verdict = fsm_thaw(&s->fsm, *gen, now);
@@ -363,7 +373,7 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
 		verdict = fsm_reset(&s->fsm, now);
 		break;
 	}
-	session_react(s, verdict);
+	session_react(s, op, from, verdict);
 	after = s->fsm.gen;
 	session_unlock(s);
 	*gen = after;
@@ -418,6 +428,7 @@ static int freeze_open(struct fg_session *s, u32 timeout_ms,
 		       struct fg_fs_set **set, const void *owner, u64 *gen)
 {
 	struct fg_fs_set *fs = set ? *set : NULL, *old = NULL;
+	unsigned int from;
 	u64 id, after;
 	int verdict;
 
@@ -431,6 +442,7 @@ static int freeze_open(struct fg_session *s, u32 timeout_ms,
 		session_unlock(s);
 		return -EOVERFLOW;
 	}
+	from = s->fsm.state;
 	verdict = fsm_freeze(&s->fsm, id, (u64)timeout_ms * NSEC_PER_MSEC,
 			     ktime_get_ns(), fs ? 1 : 0);
 	if (verdict >= 0) {
@@ -441,7 +453,7 @@ static int freeze_open(struct fg_session *s, u32 timeout_ms,
 		if (fs)
 			*set = NULL;
 	}
-	session_react(s, verdict);
+	session_react(s, FG_FREEZE, from, verdict);
 	after = s->fsm.gen;
 	/*@ ghost
 	  @ if (verdict == FSM_FREEZE_FS) {
@@ -482,22 +494,23 @@ static void freeze_let_go(struct fg_session *s, struct fg_fs_set *fs)
   @*/
 static int freeze_finish(struct fg_session *s, struct fg_fs_set *fs, u64 id)
 {
-	unsigned int delay_us;
+	unsigned int delay_us, from;
 	int verdict, err;
 
-	err = fg_fs_freeze(fs);	/* syncs: may take seconds */
+	err = fg_fs_freeze(fs, s->name, id);	/* syncs: may take seconds */
 	delay_us = READ_ONCE(fg_fault_freeze_delay_us);
 	if (delay_us)
 		fsleep(delay_us);
 
 	session_lock(s);
 	//@ assert kept: s->fs == fs && s->fsm.holds == FSM_HOLD_FREEZING;
+	from = s->fsm.state;
 	verdict = fsm_frozen(&s->fsm, !err, ktime_get_ns());
 	//@ ghost fg_freezing = (struct fsm_session *)0;
 	if (err)
 		freeze_let_go(s, fs);	/* nothing frozen, nothing held */
 	//@ assert same_fs: s->fs == fs && fs != \null;
-	session_react(s, verdict);
+	session_react(s, FG_CAUSE_FROZEN, from, verdict);
 	if (!err && verdict != FSM_FROZE)
 		err = freeze_outcome(s, id);
 	session_unlock(s);
@@ -551,10 +564,11 @@ void fg_session_owner_gone(struct fg_session *s, const void *owner)
 {
 	session_lock(s);
 	if (s->owner == owner && !s->dead) {
-		pr_info("session %s: the owner of freeze %llu is gone: aborting it\n",
-			s->name, s->fsm.gen);
+		unsigned int from = s->fsm.state;
 		int verdict;
 
+		pr_info("session %s: the owner of freeze %llu is gone: aborting it\n",
+			s->name, s->fsm.gen);
 		//@ assert held_has_fs: s->fsm.holds != FSM_HOLD_NONE ==> s->fs != \null;
 		/*@ assert fs_ok: fs_set_ok(s->fs) &&
 		  @	(s->fs != \null ==> \separated(s, s->fs));
@@ -566,7 +580,7 @@ void fg_session_owner_gone(struct fg_session *s, const void *owner)
 		  @	(s->fs != \null ==> \separated(s, s->fs));
 		  @*/
 		//@ assert releases_fs: releases(verdict) ==> s->fs != \null;
-		session_react(s, verdict);
+		session_react(s, FG_CAUSE_OWNER_GONE, from, verdict);
 		//@ assert alive: !s->dead;
 		s->owner = NULL;
 	}
@@ -583,15 +597,17 @@ void fg_session_owner_gone(struct fg_session *s, const void *owner)
   @*/
 void fg_session_kill(struct fg_session *s)
 {
+	unsigned int from;
 	int verdict;
 
 	session_lock(s);
+	from = s->fsm.state;
 	//@ assert held_has_fs: s->fsm.holds != FSM_HOLD_NONE ==> s->fs != \null;
 	verdict = fsm_abort(&s->fsm, FSM_GEN_ANY, ktime_get_ns());
 	//@ assert ended: !is_open(&s->fsm);
 	//@ assert still_has_fs: s->fsm.holds != FSM_HOLD_NONE ==> s->fs != \null;
 	//@ assert releases_fs: releases(verdict) ==> s->fs != \null;
-	session_react(s, verdict);
+	session_react(s, FG_CAUSE_UNLOAD, from, verdict);
 	//@ assert still_ended: !is_open(&s->fsm);
 	WRITE_ONCE(s->dead, true);
 	session_unlock(s);

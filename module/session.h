@@ -84,6 +84,25 @@ enum fg_op {
 	FG_RESET,
 };
 
+/*
+ * What else asks the core for a step, as the tracepoint
+ * freezeguard_transition names the cause: a requester's enum fg_op, or one
+ * of these.
+ */
+enum fg_cause {
+	FG_CAUSE_FROZEN = FG_RESET + 1,	/* FREEZE's filesystems froze, or not */
+	FG_CAUSE_DEADLINE,		/* the timeout worker */
+	FG_CAUSE_OWNER_GONE,		/* FLAG_OWNED: its file was closed */
+	FG_CAUSE_UNLOAD,		/* rmmod: fg_session_kill() */
+};
+
+/* The tracepoint freezeguard_transition (trace.c): it only reads. */
+/*@ requires \valid_read(s);
+  @ assigns \nothing;
+  @*/
+void fg_trace_transition(const struct fg_session *s, unsigned int cause,
+			 unsigned int from, int verdict);
+
 extern bool fg_fault_skip_cancel;
 extern u32 fg_fault_worker_delay_us;
 extern u32 fg_fault_freeze_delay_us;
@@ -229,6 +248,8 @@ int fg_session_remove(const char *name, u64 *gen);
 void fg_sessions_owner_gone(const void *owner);
 int fg_sessions_list(u64 *cursor, struct freezeguard_status __user *out,
 		     u32 capacity, u32 *count);
+struct seq_file;
+int fg_sessions_show(struct seq_file *m, void *unused);
 
 /* session.c */
 void fg_freeze_ids_init(u64 seed);

@@ -15,6 +15,7 @@
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
 #include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -265,6 +266,59 @@ int fg_sessions_list(u64 *cursor, struct freezeguard_status __user *out,
 		id++;
 	}
 	*cursor = 0;
+	return 0;
+}
+
+static const char *state_name(u32 state)
+{
+	static const char *const names[] = {
+		[FREEZEGUARD_STATE_STABLE] = "STABLE",
+		[FREEZEGUARD_STATE_FREEZING] = "FREEZING",
+		[FREEZEGUARD_STATE_FROZEN] = "FROZEN",
+		[FREEZEGUARD_STATE_FAILED] = "FAILED",
+	};
+
+	return state < ARRAY_SIZE(names) && names[state] ? names[state] : "?";
+}
+
+static const char *error_name(u32 error)
+{
+	static const char *const names[] = {
+		[FREEZEGUARD_ERROR_NONE] = "NONE",
+		[FREEZEGUARD_ERROR_TIMEOUT] = "TIMEOUT",
+		[FREEZEGUARD_ERROR_ABORTED] = "ABORTED",
+	};
+
+	return error < ARRAY_SIZE(names) ? names[error] : "?";
+}
+
+/**
+ * fg_sessions_show() - debugfs freezeguard/sessions: every session, one
+ * line each, in LIST order, as STATUS reports it (README.md, "Watching
+ * it")
+ * @m: the seq_file
+ * @unused: (single_open)
+ *
+ * Return: 0.
+ */
+int fg_sessions_show(struct seq_file *m, void *unused)
+{
+	struct freezeguard_status st;
+	struct fg_session *s;
+	unsigned long id = 0;
+
+	seq_puts(m, "# name state last_error generation timeout_ms time_left_ms freezes thaws timeouts aborts filesystems\n");
+	while ((s = session_get_from(&id))) {
+		fg_session_status(s, &st);
+		fg_session_put(s);
+		seq_printf(m, "%s %s %s %llu %u %llu %llu %llu %llu %llu %u\n",
+			   st.name, state_name(st.state),
+			   error_name(st.last_error), st.generation,
+			   st.timeout_ms, st.time_left_ns / NSEC_PER_MSEC,
+			   st.freezes, st.thaws, st.timeouts, st.aborts,
+			   st.nr_fs);
+		id++;
+	}
 	return 0;
 }
 

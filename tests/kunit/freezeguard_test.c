@@ -19,6 +19,25 @@
 #include "../../module/table.c"
 #include "../../module/request.c"
 
+/*
+ * The tracepoints are freezeguard.ko's (trace.c): a second module that
+ * defined the same events would clash with it. Here they do nothing.
+ */
+void fg_trace_transition(const struct fg_session *s, unsigned int cause,
+			 unsigned int from, int verdict)
+{
+}
+
+void fg_trace_fs_freeze(const char *session, u64 gen, const struct fg_fs *fs,
+			int err)
+{
+}
+
+void fg_trace_fs_thaw(const char *session, u64 gen, const struct fg_fs *fs,
+		      int err)
+{
+}
+
 /* ---- the core: every state x input, as a table ------------------------- */
 
 #define T 1000ULL		/* timeout of the freeze that makes FROZEN */

@@ -163,6 +163,16 @@ scenario_list() {
 	*) tap 1 "list order after create o1, o2, remove o1, create o3: $out" ;;
 	esac
 	freezectl remove o2; freezectl remove o3
+	# the same sessions, in the same order, without freezectl: debugfs
+	g=$(freezectl freeze -q dbg --timeout $(ms 60000))
+	line=$(grep '^dbg ' $D/sessions)
+	# shellcheck disable=SC2086 # its fields, split
+	set -- $line
+	[ "$2 $3 $4 $5 $7" = "FROZEN NONE $g $(ms 60000) 1" ] && [ "$6" -gt 0 ] && [ "$6" -le $(ms 60000) ]
+	tap $? "debugfs freezeguard/sessions shows dbg FROZEN, its freeze id, timeout and time left ($line)"
+	[ "$(grep -v '^#' $D/sessions | cut -d' ' -f1 | tr '\n' ' ')" = "$(freezectl list --json | tr ',' '\n' | sed -n 's/.*"name":"\([^"]*\)".*/\1/p' | tr '\n' ' ')" ]
+	tap $? "debugfs freezeguard/sessions lists what LIST lists, in its order"
+	freezectl thaw dbg --current; freezectl remove dbg
 }
 
 scenario_wait_cli() {
@@ -254,6 +264,70 @@ scenario_race() {
 	fgtest race -n $((1000 / SCALE)) -d $(ms 4)
 	echo 0 > $D/fault_skip_cancel
 	echo 0 > $D/fault_worker_delay_us
+}
+
+T=/sys/kernel/tracing
+# trace_start: the module's tracepoints on, in an empty trace buffer
+trace_start() {
+	mount -t tracefs nodev $T 2>/dev/null
+	echo 0 >$T/tracing_on && echo >$T/trace &&
+		echo 1 >$T/events/freezeguard/enable && echo 1 >$T/tracing_on
+}
+trace_stop() { echo 0 >$T/events/freezeguard/enable; }
+
+# trace_of SESSION: that session's events in the trace buffer, in order,
+# one per line: the event's name without "freezeguard_", then its fields
+# gen cause from to verdict release type err (those it has)
+trace_of() {
+	awk -v want="$1" '
+	{
+		ev = ""; delete f
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^freezeguard_[a-z_]*:$/) { ev = substr($i, 13, length($i) - 13); continue }
+			if (ev != "" && split($i, kv, "=") == 2) f[kv[1]] = kv[2]
+		}
+		if (ev == "" || f["session"] != want) next
+		line = ev
+		n = split("gen cause from to verdict release type err", keys, " ")
+		for (i = 1; i <= n; i++) if (keys[i] in f) line = line " " keys[i] "=" f[keys[i]]
+		print line
+	}' $T/trace
+}
+
+# trace_field SESSION N KEY: KEY of the session's Nth event (from 1)
+trace_field() {
+	awk -v want="$1" -v n="$2" -v key="$3" '
+	/freezeguard_[a-z_]*:/ && index($0, " session=" want " ") && ++seen == n {
+		for (i = 1; i <= NF; i++) if (index($i, key "=") == 1) print substr($i, length(key) + 2)
+	}' $T/trace
+}
+
+# The tracepoints: a freeze that times out, its late thaw, a freeze thawed
+# in time -- each step of the core, in order, with its freeze id, cause,
+# states and verdict; the timeout's lateness from the core's own clock.
+scenario_trace() {
+	trace_start
+	tap $? "tracefs has the freezeguard events, enabled"
+	g=$(freezectl freeze -q tr --timeout $(ms 300))
+	pause 1000
+	freezectl thaw tr --generation "$g" 2>/dev/null	# late: exit 3
+	g2=$(freezectl freeze -q tr --timeout $(ms 10000))
+	freezectl thaw tr --generation "$g2"
+	trace_stop
+	got=$(trace_of tr)
+	want="transition gen=$g cause=freeze from=STABLE to=FROZEN verdict=FROZE release=0
+transition gen=$g cause=deadline from=FROZEN to=FAILED verdict=EXPIRED release=0
+transition gen=$g cause=thaw from=FAILED to=FAILED verdict=E_TIMED_OUT release=0
+transition gen=$g2 cause=freeze from=FAILED to=FROZEN verdict=FROZE release=0
+transition gen=$g2 cause=thaw from=FROZEN to=STABLE verdict=THAWED release=0"
+	[ "$got" = "$want" ]
+	tap $? "freezeguard_transition: freeze, deadline, late thaw, freeze, thaw, in order: $(echo "$got" | tr '\n' '|')"
+	d=$(trace_field tr 1 deadline) t0=$(trace_field tr 1 now)
+	d2=$(trace_field tr 2 deadline) t2=$(trace_field tr 2 now) late=$(trace_field tr 2 late_ns)
+	[ -n "$d" ] && [ "$d" = "$d2" ] && [ $((d - t0)) = $(($(ms 300) * 1000000)) ] &&
+		[ "$t2" -ge "$d" ] && [ "$late" = $((t2 - d)) ]
+	tap $? "the timeout's event keeps the freeze's deadline (its clock + $(ms 300) ms) and its lateness is the core's clock minus it ($late ns)"
+	freezectl remove tr
 }
 
 scenario_rmmod_frozen() {
@@ -352,6 +426,7 @@ suite_main() {
 	scenario_list_stall
 	scenario_freeze_remove_race
 	scenario_race
+	scenario_trace
 	scenario_rmmod_frozen
 }
 
@@ -386,7 +461,7 @@ suite_demo() {
 # fgbench prints its figures as FGBENCH lines; bench/report reads them.
 # bench_smoke runs each benchmark briefly, to show that it yields numbers.
 bench_all() {	# bench_all COST_OPTIONS SCALE_OPTIONS DEADLINE_OPTIONS
-	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null	# deadline's kprobe
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null	# deadline's tracepoint
 	expect 0 "insmod freezeguard.ko" insmod /freezeguard.ko
 	# the deadline's baseline: delayed_works in the kernel
 	expect 0 "insmod fgbench_delayed.ko" insmod /fgbench_delayed.ko
@@ -863,6 +938,26 @@ scenario_fs_rmmod() {
 	tap $? "and /mnt/xfs"
 }
 
+# The filesystem events: a freeze of ext4 that nobody thaws -- the core
+# opens it FREEZING, ext4 freezes, the core makes it FROZEN, the deadline
+# expires it and orders the release, ext4 thaws -- in that order.
+scenario_fs_trace() {
+	trace_start
+	g=$(freezectl freeze -q ftr --fs /mnt/ext4 --timeout $(fsms 2000))
+	i=0
+	while [ "$(field ftr state)" != FAILED ] && [ $i -lt 100 ]; do pause 100; i=$((i + 1)); done
+	trace_stop
+	got=$(trace_of ftr)
+	want="transition gen=$g cause=freeze from=STABLE to=FREEZING verdict=FREEZE_FS release=0
+fs_freeze gen=$g type=ext4 err=0
+transition gen=$g cause=frozen from=FREEZING to=FROZEN verdict=FROZE release=0
+transition gen=$g cause=deadline from=FROZEN to=FAILED verdict=EXPIRED release=1
+fs_thaw gen=$g type=ext4 err=0"
+	[ "$got" = "$want" ]
+	tap $? "freeze of ext4 to its deadline traces open, fs_freeze, frozen, expired, fs_thaw, in order: $(echo "$got" | tr '\n' '|')"
+	freezectl remove ftr
+}
+
 suite_fs() {
 	fs_setup_check
 	fs_mount_all
@@ -874,6 +969,7 @@ suite_fs() {
 	scenario_fs_freezing_timeout
 	scenario_fs_busy
 	scenario_fs_admin
+	scenario_fs_trace
 	fgtest race -n $((400 / SCALE)) -d $(ms 50) -f /mnt/ext4 -f /mnt/xfs
 	# the KB 915331 window wide open, as in scenario_race
 	echo 1 > $D/fault_skip_cancel
