@@ -19,8 +19,9 @@
  *                            lateness of a timeout: K freezes (at most 64)
  *                            of each deadline at once, each watched by a
  *                            WAITer and a poll()er, and the moment the
- *                            core records it (a kprobe on fsm_timeout,
- *                            tracefs mounted), beside two baselines:
+ *                            core records it (the tracepoint
+ *                            freezeguard_transition, tracefs mounted),
+ *                            beside two baselines:
  *                            K clock_nanosleep()s to the same instants
  *                            (how late any thread wakes here) and K
  *                            delayed_works of the same delay in the kernel
@@ -48,9 +49,7 @@
 #include <stdbool.h>
 #include <linux/fs.h>
 #include <sys/resource.h>
-#include <stddef.h>
 #include "../tests/common/fgdev.h"
-#include "../module/fsm.h"
 
 #define SAMPLES 7
 
@@ -434,7 +433,7 @@ struct watch {
 	bool ready;		/* gen and deadline are set (atomic) */
 	pthread_barrier_t armed;	/* the freezer and its sleeper */
 	uint64_t woke[3];	/* when each watcher saw the timeout */
-	uint64_t core_deadline;	/* the deadline the core kept (the kprobe) */
+	uint64_t core_deadline;	/* the deadline the core kept (its tracepoint) */
 	int err;
 };
 
@@ -446,7 +445,7 @@ static const char *const by_name[] = { "wait", "poll", "clock_nanosleep" };
  * (STATUS: to within one call; if it has passed already, the instant
  * before the FREEZE plus its timeout), then WAIT until the freeze leaves
  * FROZEN. Every lateness is counted from the deadline the core kept,
- * which the kprobe reads (core_lateness()).
+ * which its tracepoint reports (core_lateness()).
  */
 static void *freezer_fn(void *arg)
 {
@@ -616,16 +615,13 @@ static void lateness_print(const char *by, unsigned int ms, unsigned int k,
 }
 
 /*
- * The moment the core records a timeout: a kprobe on fsm_timeout(s, gen,
- * now) -- x86-64 passes them in rdi, rsi, rdx -- fetches the freeze id,
- * the clock the worker read for the core, and the core's own deadline
- * (at offsetof(struct fsm_session, deadline): module/fsm.h includes
- * nothing, so its layout here is the module's).
+ * The moment the core records a timeout: the module's tracepoint
+ * freezeguard_transition, whose timeout steps (cause=deadline,
+ * verdict=EXPIRED) carry the freeze id, the clock the worker read for the
+ * core, and the core's own deadline.
  */
 #define TRACEFS "/sys/kernel/tracing/"
-#ifndef __x86_64__
-#error "the kprobe fetches fsm_timeout()'s arguments from x86-64 registers"
-#endif
+#define CORE_EVENT TRACEFS "events/freezeguard/freezeguard_transition/enable"
 
 /*
  * Write @text to tracefs @file with open(2) flags @flags: not stdio, whose
@@ -652,36 +648,17 @@ static void tracefs_write(const char *file, const char *text, int flags)
 
 static void core_probe(bool on)
 {
-	char probe[160];
-	int fd;
-
-	if (on) {
-		/* a probe that a run that died left behind goes first */
-		fd = open(TRACEFS "kprobe_events", O_WRONLY | O_APPEND | O_CLOEXEC);
-		if (fd >= 0) {
-			if (write(fd, "-:fgbench/timeout\n", 18) < 0)
-				errno = 0;	/* there was none */
-			close(fd);
-		}
-		snprintf(probe, sizeof(probe),
-			 "p:fgbench/timeout freezeguard:fsm_timeout gen=%%si:u64 now=%%dx:u64 deadline=+%zu(%%di):u64\n",
-			 offsetof(struct fsm_session, deadline));
-		/* appended: O_TRUNC would clear every other probe */
-		tracefs_write(TRACEFS "kprobe_events", probe, O_APPEND);
-		tracefs_write(TRACEFS "events/fgbench/timeout/enable", "1", O_TRUNC);
+	tracefs_write(CORE_EVENT, on ? "1" : "0", O_TRUNC);
+	if (on)
 		tracefs_write(TRACEFS "tracing_on", "1", O_TRUNC);
-	} else {
-		tracefs_write(TRACEFS "events/fgbench/timeout/enable", "0", O_TRUNC);
-		tracefs_write(TRACEFS "kprobe_events", "-:fgbench/timeout\n", O_APPEND);
-	}
 }
 
 /*
  * How late the core recorded the timeout of each of @w[0 .. @k-1]: the
- * worker's call for that freeze id whose clock had reached the deadline
- * (an earlier call, had the timer fired early, found it open and left it
- * so). Its deadline must lie between t0 + ms and t1 + ms of the FREEZE,
- * or the kprobe read something else. Sets each core_deadline.
+ * worker's step for that freeze id that expired it (an earlier step, had
+ * the timer fired early, found it open and left it so: EARLY). Its
+ * deadline must lie between t0 + ms and t1 + ms of the FREEZE, or the
+ * event is not that freeze's. Sets each core_deadline.
  */
 static void core_lateness(struct watch *w, unsigned int k, int64_t *v)
 {
@@ -696,7 +673,11 @@ static void core_lateness(struct watch *w, unsigned int k, int64_t *v)
 		w[i].core_deadline = 0;
 	while (fgets(line, sizeof(line), f)) {
 		p = strstr(line, " gen=");
-		if (!p || sscanf(p, " gen=%llu now=%llu deadline=%llu", &gen, &now, &deadline) != 3)
+		if (!p || !strstr(line, " cause=deadline ") ||
+		    !strstr(line, " verdict=EXPIRED ") ||
+		    sscanf(p, " gen=%llu", &gen) != 1 ||
+		    !(p = strstr(line, " deadline=")) ||
+		    sscanf(p, " deadline=%llu now=%llu", &deadline, &now) != 2)
 			continue;
 		for (i = 0; i < k; i++) {
 			uint64_t ns = w[i].ms * 1000000ULL;
@@ -704,7 +685,7 @@ static void core_lateness(struct watch *w, unsigned int k, int64_t *v)
 			if (w[i].gen != gen || w[i].core_deadline || now < deadline)
 				continue;
 			if (deadline < w[i].t0 + ns || deadline > w[i].t1 + ns)
-				die("the kprobe's deadline is not the freeze's", EPROTO);
+				die("the traced deadline is not the freeze's", EPROTO);
 			w[i].core_deadline = deadline;
 			v[i] = (int64_t)(now - deadline);
 			found++;
@@ -716,7 +697,7 @@ static void core_lateness(struct watch *w, unsigned int k, int64_t *v)
 }
 
 /*
- * @k freezes of @ms at once, each watched three ways and by the kprobe,
+ * @k freezes of @ms at once, each watched three ways and by the tracepoint,
  * beside @k delayed_works of @ms in the kernel.
  */
 static void run_deadline_one(unsigned int ms, unsigned int k)
