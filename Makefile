@@ -95,6 +95,9 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 	else ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1 | cut -d/ -f4; fi)
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
 UAPI := include/uapi/linux/freezeguard.h
+# The version's one home is debian/changelog (scripts/version).
+VERSION := $(shell scripts/version)
+FREEZECTL_DEFS := -DFREEZECTL_VERSION='"$(VERSION)"'
 
 .PHONY: module freezectl vm-test vm-test-negative vm-test-debug demo lint docs
 
@@ -116,11 +119,13 @@ module:
 
 freezectl: $(B)/freezectl $(B)/freezectl.static
 
-$(B)/freezectl: userspace/freezectl.c $(UAPI) | $(B)
-	$(CC) $(USER_CFLAGS) -o $@ userspace/freezectl.c
+# The dynamic one is what is installed: it takes the packager's
+# CPPFLAGS/CFLAGS/LDFLAGS (dpkg-buildflags: hardening) after ours.
+$(B)/freezectl: userspace/freezectl.c $(UAPI) debian/changelog | $(B)
+	$(CC) $(USER_CFLAGS) $(FREEZECTL_DEFS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ userspace/freezectl.c
 
-$(B)/freezectl.static: userspace/freezectl.c $(UAPI) | $(B)
-	$(CC) $(USER_CFLAGS) -static -o $@ userspace/freezectl.c
+$(B)/freezectl.static: userspace/freezectl.c $(UAPI) debian/changelog | $(B)
+	$(CC) $(USER_CFLAGS) $(FREEZECTL_DEFS) -static -o $@ userspace/freezectl.c
 
 $(B)/fgtest: tests/vm/fgtest.c tests/common/fgdev.h $(UAPI) | $(B)
 	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/vm/fgtest.c
