@@ -133,6 +133,25 @@ $(B)/fgtest: tests/vm/fgtest.c tests/common/fgdev.h $(UAPI) | $(B)
 $(B)/fgbench: bench/fgbench.c tests/common/fgdev.h module/fsm.h $(UAPI) | $(B)
 	$(CC) $(USER_CFLAGS) -static -pthread -o $@ bench/fgbench.c
 
+# --- installing ----------------------------------------------------------------
+# make install-dkms: freezeguard.ko's source as DKMS wants it, in
+# $(DESTDIR)$(DKMS_SRCDIR)/freezeguard-$(VERSION) with dkms.conf, its
+# version filled in: exactly what Kbuild reads for freezeguard.ko and no
+# more (no tests, no benchmarks). freezeguard-dkms installs the same.
+DKMS_SRCDIR ?= /usr/src
+DKMS_DIR := $(DESTDIR)$(DKMS_SRCDIR)/freezeguard-$(VERSION)
+DKMS_SRC := Kbuild $(wildcard module/*.c module/*.h module/probes/*.c) $(UAPI)
+
+.PHONY: install-dkms uninstall-dkms
+
+install-dkms:
+	rm -rf $(DKMS_DIR)
+	for f in $(DKMS_SRC); do install -D -m 0644 $$f $(DKMS_DIR)/$$f || exit 1; done
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_DIR)/dkms.conf
+
+uninstall-dkms:
+	rm -rf $(DKMS_DIR)
+
 # make vm-test KVER=<installed kernel>: the VM suite on that kernel
 # (default: the newest Debian 6.1 generic); make vm-test-debug: on the debug
 # + KUnit kernel, built (or taken from its cache) first.
