@@ -134,6 +134,32 @@ $(B)/fgbench: bench/fgbench.c tests/common/fgdev.h module/fsm.h $(UAPI) | $(B)
 	$(CC) $(USER_CFLAGS) -static -pthread -o $@ bench/fgbench.c
 
 # --- installing ----------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: freezectl, its man page
+# (with the version), its bash completion and the ioctl ABI header;
+# make uninstall removes them. debian/rules installs with these too.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INCLUDEDIR ?= $(PREFIX)/include
+
+.PHONY: install uninstall
+
+install: $(B)/freezectl
+	install -D -m 0755 $(B)/freezectl $(DESTDIR)$(SBINDIR)/freezectl
+	install -d $(DESTDIR)$(MANDIR)/man8
+	sed '/^\.TH /s/"freezeguard"/"freezeguard $(VERSION)"/' userspace/freezectl.8 \
+		>$(DESTDIR)$(MANDIR)/man8/freezectl.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/freezectl.8
+	grep -q '^\.TH .*"freezeguard $(VERSION)"' $(DESTDIR)$(MANDIR)/man8/freezectl.8
+	install -D -m 0644 userspace/freezectl.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/freezectl
+	install -D -m 0644 $(UAPI) $(DESTDIR)$(INCLUDEDIR)/linux/freezeguard.h
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/freezectl $(DESTDIR)$(MANDIR)/man8/freezectl.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/freezectl $(DESTDIR)$(INCLUDEDIR)/linux/freezeguard.h
+
 # make install-dkms: freezeguard.ko's source as DKMS wants it, in
 # $(DESTDIR)$(DKMS_SRCDIR)/freezeguard-$(VERSION) with dkms.conf, its
 # version filled in: exactly what Kbuild reads for freezeguard.ko and no
