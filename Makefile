@@ -95,6 +95,9 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 	else ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1 | cut -d/ -f4; fi)
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude/uapi
 UAPI := include/uapi/linux/freezeguard.h
+# The version's one home is debian/changelog (scripts/version).
+VERSION := $(shell scripts/version)
+FREEZECTL_DEFS := -DFREEZECTL_VERSION='"$(VERSION)"'
 
 .PHONY: module freezectl vm-test vm-test-negative vm-test-debug demo lint docs
 
@@ -116,17 +119,64 @@ module:
 
 freezectl: $(B)/freezectl $(B)/freezectl.static
 
-$(B)/freezectl: userspace/freezectl.c $(UAPI) | $(B)
-	$(CC) $(USER_CFLAGS) -o $@ userspace/freezectl.c
+# The dynamic one is what is installed: it takes the packager's
+# CPPFLAGS/CFLAGS/LDFLAGS (dpkg-buildflags: hardening) after ours.
+$(B)/freezectl: userspace/freezectl.c $(UAPI) debian/changelog | $(B)
+	$(CC) $(USER_CFLAGS) $(FREEZECTL_DEFS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ userspace/freezectl.c
 
-$(B)/freezectl.static: userspace/freezectl.c $(UAPI) | $(B)
-	$(CC) $(USER_CFLAGS) -static -o $@ userspace/freezectl.c
+$(B)/freezectl.static: userspace/freezectl.c $(UAPI) debian/changelog | $(B)
+	$(CC) $(USER_CFLAGS) $(FREEZECTL_DEFS) -static -o $@ userspace/freezectl.c
 
 $(B)/fgtest: tests/vm/fgtest.c tests/common/fgdev.h $(UAPI) | $(B)
 	$(CC) $(USER_CFLAGS) -static -pthread -o $@ tests/vm/fgtest.c
 
 $(B)/fgbench: bench/fgbench.c tests/common/fgdev.h module/fsm.h $(UAPI) | $(B)
 	$(CC) $(USER_CFLAGS) -static -pthread -o $@ bench/fgbench.c
+
+# --- installing ----------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: freezectl, its man page
+# (with the version), its bash completion and the ioctl ABI header;
+# make uninstall removes them. debian/rules installs with these too.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INCLUDEDIR ?= $(PREFIX)/include
+
+.PHONY: install uninstall
+
+install: $(B)/freezectl
+	install -D -m 0755 $(B)/freezectl $(DESTDIR)$(SBINDIR)/freezectl
+	install -d $(DESTDIR)$(MANDIR)/man8
+	sed '/^\.TH /s/"freezeguard"/"freezeguard $(VERSION)"/' userspace/freezectl.8 \
+		>$(DESTDIR)$(MANDIR)/man8/freezectl.8
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/freezectl.8
+	grep -q '^\.TH .*"freezeguard $(VERSION)"' $(DESTDIR)$(MANDIR)/man8/freezectl.8
+	install -D -m 0644 userspace/freezectl.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/freezectl
+	install -D -m 0644 $(UAPI) $(DESTDIR)$(INCLUDEDIR)/linux/freezeguard.h
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/freezectl $(DESTDIR)$(MANDIR)/man8/freezectl.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/freezectl $(DESTDIR)$(INCLUDEDIR)/linux/freezeguard.h
+
+# make install-dkms: freezeguard.ko's source as DKMS wants it, in
+# $(DESTDIR)$(DKMS_SRCDIR)/freezeguard-$(VERSION) with dkms.conf, its
+# version filled in: exactly what Kbuild reads for freezeguard.ko and no
+# more (no tests, no benchmarks). freezeguard-dkms installs the same.
+DKMS_SRCDIR ?= /usr/src
+DKMS_DIR := $(DESTDIR)$(DKMS_SRCDIR)/freezeguard-$(VERSION)
+DKMS_SRC := Kbuild $(wildcard module/*.c module/*.h module/probes/*.c) $(UAPI)
+
+.PHONY: install-dkms uninstall-dkms
+
+install-dkms:
+	rm -rf $(DKMS_DIR)
+	for f in $(DKMS_SRC); do install -D -m 0644 $$f $(DKMS_DIR)/$$f || exit 1; done
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_DIR)/dkms.conf
+
+uninstall-dkms:
+	rm -rf $(DKMS_DIR)
 
 # make vm-test KVER=<installed kernel>: the VM suite on that kernel
 # (default: the newest Debian 6.1 generic); make vm-test-debug: on the debug

@@ -532,3 +532,4 @@ module_exit(fg_exit);
 MODULE_DESCRIPTION("Freeze/thaw/timeout sessions for backup writers, KB 915331-proof");
 MODULE_AUTHOR("freezeguard developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(FREEZEGUARD_VERSION);

@@ -36,7 +36,10 @@
 #include <unistd.h>
 #include <linux/freezeguard.h>
 
-#define FREEZECTL_VERSION "0.1.0"
+/* debian/changelog's (scripts/version); the Makefile passes it */
+#ifndef FREEZECTL_VERSION
+#error "FREEZECTL_VERSION is not defined: build freezectl with make"
+#endif
 
 enum exit_code {
 	EXIT_OK = 0,

@@ -59,6 +59,10 @@ scenario_load() {
 	expect 0 "insmod freezeguard.ko" insmod /freezeguard.ko
 	[ -c /dev/freezeguard ] && [ "$(stat -c %a /dev/freezeguard)" = 600 ]
 	tap $? "/dev/freezeguard is a char device, mode 0600 (got $(stat -c %a /dev/freezeguard 2>&1))"
+	# both take it from debian/changelog (scripts/version)
+	v=$(cat /sys/module/freezeguard/version 2>/dev/null)
+	[ -n "$v" ] && [ "$(freezectl --version)" = "freezectl $v" ]
+	tap $? "the module's version ('$v') is freezectl's ('$(freezectl --version 2>&1)')"
 }
 
 scenario_freeze_thaw() {
