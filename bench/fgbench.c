@@ -677,7 +677,7 @@ static void core_lateness(struct watch *w, unsigned int k, int64_t *v)
 		    !strstr(line, " verdict=EXPIRED ") ||
 		    sscanf(p, " gen=%llu", &gen) != 1 ||
 		    !(p = strstr(line, " deadline=")) ||
-		    sscanf(p, " deadline=%llu now=%llu", &deadline, &now) != 2)
+		    sscanf(p, " deadline=%llu clock=%llu", &deadline, &now) != 2)
 			continue;
 		for (i = 0; i < k; i++) {
 			uint64_t ns = w[i].ms * 1000000ULL;

@@ -22,6 +22,37 @@
 
 #include "session.h"
 
+/*
+ * The enums' values go into each event's format file, so that trace-cmd,
+ * perf and libtraceevent, reading the names raw, can print them.
+ */
+TRACE_DEFINE_ENUM(FSM_STABLE);
+TRACE_DEFINE_ENUM(FSM_FREEZING);
+TRACE_DEFINE_ENUM(FSM_FROZEN);
+TRACE_DEFINE_ENUM(FSM_FAILED);
+TRACE_DEFINE_ENUM(FSM_FROZE);
+TRACE_DEFINE_ENUM(FSM_THAWED);
+TRACE_DEFINE_ENUM(FSM_ABORTED);
+TRACE_DEFINE_ENUM(FSM_EXPIRED);
+TRACE_DEFINE_ENUM(FSM_RESET);
+TRACE_DEFINE_ENUM(FSM_EARLY);
+TRACE_DEFINE_ENUM(FSM_IGNORED);
+TRACE_DEFINE_ENUM(FSM_FREEZE_FS);
+TRACE_DEFINE_ENUM(FSM_E_BUSY);
+TRACE_DEFINE_ENUM(FSM_E_NOT_FROZEN);
+TRACE_DEFINE_ENUM(FSM_E_TIMED_OUT);
+TRACE_DEFINE_ENUM(FSM_E_STALE);
+TRACE_DEFINE_ENUM(FSM_E_INVALID);
+TRACE_DEFINE_ENUM(FSM_E_ABORTED);
+TRACE_DEFINE_ENUM(FG_FREEZE);
+TRACE_DEFINE_ENUM(FG_THAW);
+TRACE_DEFINE_ENUM(FG_ABORT);
+TRACE_DEFINE_ENUM(FG_RESET);
+TRACE_DEFINE_ENUM(FG_CAUSE_FROZEN);
+TRACE_DEFINE_ENUM(FG_CAUSE_DEADLINE);
+TRACE_DEFINE_ENUM(FG_CAUSE_OWNER_GONE);
+TRACE_DEFINE_ENUM(FG_CAUSE_UNLOAD);
+
 #define fg_trace_states					\
 	{ FSM_STABLE, "STABLE" },			\
 	{ FSM_FREEZING, "FREEZING" },			\
@@ -56,10 +87,14 @@
 
 /*
  * @gen is the session's freeze after the step (a refused freeze leaves the
- * last one); @deadline and @now are the core's, in CLOCK_MONOTONIC ns
- * (@now: the clock the step ran at); @late_ns is how long after the
- * deadline a step that ended the freeze by timeout (EXPIRED) ran, else 0;
- * @release: the step ordered the freeze's filesystems thawed.
+ * last one); @deadline and @clock are the core's, in CLOCK_MONOTONIC ns:
+ * @clock is the time of the session's last change, the step's own if it
+ * changed anything (a refusal, EARLY or IGNORED leaves it; the event's
+ * timestamp is the step's time); @late_ns is how long after the deadline a
+ * step that ended the freeze by timeout (EXPIRED) ran, else 0; @release:
+ * the step ordered the freeze's filesystems thawed. Only the steps that may
+ * change a session are traced: not the look a FREEZE that ended early
+ * takes at how its freeze ended, which changes nothing.
  */
 TRACE_EVENT(freezeguard_transition,
 	TP_PROTO(const struct fg_session *s, unsigned int cause,
@@ -69,7 +104,7 @@ TRACE_EVENT(freezeguard_transition,
 		__array(char, name, FREEZEGUARD_NAME_LEN)
 		__field(u64, gen)
 		__field(u64, deadline)
-		__field(u64, now)
+		__field(u64, clock)
 		__field(u64, late_ns)
 		__field(int, verdict)
 		__field(u8, cause)
@@ -81,7 +116,7 @@ TRACE_EVENT(freezeguard_transition,
 		memcpy(__entry->name, s->name, FREEZEGUARD_NAME_LEN);
 		__entry->gen = s->fsm.gen;
 		__entry->deadline = s->fsm.deadline;
-		__entry->now = s->fsm.clock;
+		__entry->clock = s->fsm.clock;
 		__entry->release = verdict >= FSM_RELEASE;
 		__entry->verdict = __entry->release ? verdict - FSM_RELEASE : verdict;
 		__entry->late_ns = __entry->verdict == FSM_EXPIRED &&
@@ -91,13 +126,13 @@ TRACE_EVENT(freezeguard_transition,
 		__entry->from = from;
 		__entry->to = s->fsm.state;
 	),
-	TP_printk("session=%s gen=%llu cause=%s from=%s to=%s verdict=%s release=%u deadline=%llu now=%llu late_ns=%llu",
+	TP_printk("session=%s gen=%llu cause=%s from=%s to=%s verdict=%s release=%u deadline=%llu clock=%llu late_ns=%llu",
 		  __entry->name, __entry->gen,
 		  __print_symbolic(__entry->cause, fg_trace_causes),
 		  __print_symbolic(__entry->from, fg_trace_states),
 		  __print_symbolic(__entry->to, fg_trace_states),
 		  __print_symbolic(__entry->verdict, fg_trace_verdicts),
-		  __entry->release, __entry->deadline, __entry->now,
+		  __entry->release, __entry->deadline, __entry->clock,
 		  __entry->late_ns)
 );
 

@@ -14,6 +14,7 @@
 #include <linux/err.h>
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
+#include <linux/math64.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -314,7 +315,7 @@ int fg_sessions_show(struct seq_file *m, void *unused)
 		seq_printf(m, "%s %s %s %llu %u %llu %llu %llu %llu %llu %u\n",
 			   st.name, state_name(st.state),
 			   error_name(st.last_error), st.generation,
-			   st.timeout_ms, st.time_left_ns / NSEC_PER_MSEC,
+			   st.timeout_ms, div_u64(st.time_left_ns, NSEC_PER_MSEC),
 			   st.freezes, st.thaws, st.timeouts, st.aborts,
 			   st.nr_fs);
 		id++;

@@ -281,7 +281,7 @@ trace_stop() { echo 0 >$T/events/freezeguard/enable; }
 
 # trace_of SESSION: that session's events in the trace buffer, in order,
 # one per line: the event's name without "freezeguard_", then its fields
-# gen cause from to verdict release type err (those it has)
+# gen cause from to verdict release dev type err (those it has)
 trace_of() {
 	awk -v want="$1" '
 	{
@@ -292,7 +292,7 @@ trace_of() {
 		}
 		if (ev == "" || f["session"] != want) next
 		line = ev
-		n = split("gen cause from to verdict release type err", keys, " ")
+		n = split("gen cause from to verdict release dev type err", keys, " ")
 		for (i = 1; i <= n; i++) if (keys[i] in f) line = line " " keys[i] "=" f[keys[i]]
 		print line
 	}' $T/trace
@@ -326,11 +326,12 @@ transition gen=$g2 cause=freeze from=FAILED to=FROZEN verdict=FROZE release=0
 transition gen=$g2 cause=thaw from=FROZEN to=STABLE verdict=THAWED release=0"
 	[ "$got" = "$want" ]
 	tap $? "freezeguard_transition: freeze, deadline, late thaw, freeze, thaw, in order: $(echo "$got" | tr '\n' '|')"
-	d=$(trace_field tr 1 deadline) t0=$(trace_field tr 1 now)
-	d2=$(trace_field tr 2 deadline) t2=$(trace_field tr 2 now) late=$(trace_field tr 2 late_ns)
+	d=$(trace_field tr 1 deadline) t0=$(trace_field tr 1 clock)
+	d2=$(trace_field tr 2 deadline) t2=$(trace_field tr 2 clock) late=$(trace_field tr 2 late_ns)
+	t3=$(trace_field tr 3 clock)
 	[ -n "$d" ] && [ "$d" = "$d2" ] && [ $((d - t0)) = $(($(ms 300) * 1000000)) ] &&
-		[ "$t2" -ge "$d" ] && [ "$late" = $((t2 - d)) ]
-	tap $? "the timeout's event keeps the freeze's deadline (its clock + $(ms 300) ms) and its lateness is the core's clock minus it ($late ns)"
+		[ "$t2" -ge "$d" ] && [ "$late" = $((t2 - d)) ] && [ "$t3" = "$t2" ]
+	tap $? "the freeze's deadline is its clock + $(ms 300) ms; the timeout keeps it, is stamped at or after it ($late ns late) and the late thaw, which changes nothing, leaves the clock at the timeout's"
 	freezectl remove tr
 }
 
@@ -952,11 +953,12 @@ scenario_fs_trace() {
 	while [ "$(field ftr state)" != FAILED ] && [ $i -lt 100 ]; do pause 100; i=$((i + 1)); done
 	trace_stop
 	got=$(trace_of ftr)
+	dev=$(awk '$5 == "/mnt/ext4" { print $3 }' /proc/self/mountinfo)	# its st_dev
 	want="transition gen=$g cause=freeze from=STABLE to=FREEZING verdict=FREEZE_FS release=0
-fs_freeze gen=$g type=ext4 err=0
+fs_freeze gen=$g dev=$dev type=ext4 err=0
 transition gen=$g cause=frozen from=FREEZING to=FROZEN verdict=FROZE release=0
 transition gen=$g cause=deadline from=FROZEN to=FAILED verdict=EXPIRED release=1
-fs_thaw gen=$g type=ext4 err=0"
+fs_thaw gen=$g dev=$dev type=ext4 err=0"
 	[ "$got" = "$want" ]
 	tap $? "freeze of ext4 to its deadline traces open, fs_freeze, frozen, expired, fs_thaw, in order: $(echo "$got" | tr '\n' '|')"
 	freezectl remove ftr
