@@ -22,6 +22,25 @@
 
 #include "session.h"
 
+#ifndef FREEZEGUARD_TRACE_ENUMS
+#define FREEZEGUARD_TRACE_ENUMS
+/*
+ * A refusal as the printed verdict shows it: FG_TRACE_REFUSED plus its
+ * magnitude, since libtraceevent (trace-cmd, perf) reads neither negative
+ * numbers in a symbol table nor the sign of an int field. The event's
+ * verdict field keeps the core's own value.
+ */
+#define FG_TRACE_REFUSED 32
+enum fg_trace_refusal {
+	FG_TRACE_E_BUSY = FG_TRACE_REFUSED - FSM_E_BUSY,
+	FG_TRACE_E_NOT_FROZEN = FG_TRACE_REFUSED - FSM_E_NOT_FROZEN,
+	FG_TRACE_E_TIMED_OUT = FG_TRACE_REFUSED - FSM_E_TIMED_OUT,
+	FG_TRACE_E_STALE = FG_TRACE_REFUSED - FSM_E_STALE,
+	FG_TRACE_E_INVALID = FG_TRACE_REFUSED - FSM_E_INVALID,
+	FG_TRACE_E_ABORTED = FG_TRACE_REFUSED - FSM_E_ABORTED,
+};
+#endif
+
 /*
  * The enums' values go into each event's format file, so that trace-cmd,
  * perf and libtraceevent, reading the names raw, can print them.
@@ -38,12 +57,12 @@ TRACE_DEFINE_ENUM(FSM_RESET);
 TRACE_DEFINE_ENUM(FSM_EARLY);
 TRACE_DEFINE_ENUM(FSM_IGNORED);
 TRACE_DEFINE_ENUM(FSM_FREEZE_FS);
-TRACE_DEFINE_ENUM(FSM_E_BUSY);
-TRACE_DEFINE_ENUM(FSM_E_NOT_FROZEN);
-TRACE_DEFINE_ENUM(FSM_E_TIMED_OUT);
-TRACE_DEFINE_ENUM(FSM_E_STALE);
-TRACE_DEFINE_ENUM(FSM_E_INVALID);
-TRACE_DEFINE_ENUM(FSM_E_ABORTED);
+TRACE_DEFINE_ENUM(FG_TRACE_E_BUSY);
+TRACE_DEFINE_ENUM(FG_TRACE_E_NOT_FROZEN);
+TRACE_DEFINE_ENUM(FG_TRACE_E_TIMED_OUT);
+TRACE_DEFINE_ENUM(FG_TRACE_E_STALE);
+TRACE_DEFINE_ENUM(FG_TRACE_E_INVALID);
+TRACE_DEFINE_ENUM(FG_TRACE_E_ABORTED);
 TRACE_DEFINE_ENUM(FG_FREEZE);
 TRACE_DEFINE_ENUM(FG_THAW);
 TRACE_DEFINE_ENUM(FG_ABORT);
@@ -68,12 +87,12 @@ TRACE_DEFINE_ENUM(FG_CAUSE_UNLOAD);
 	{ FSM_EARLY, "EARLY" },				\
 	{ FSM_IGNORED, "IGNORED" },			\
 	{ FSM_FREEZE_FS, "FREEZE_FS" },			\
-	{ FSM_E_BUSY, "E_BUSY" },			\
-	{ FSM_E_NOT_FROZEN, "E_NOT_FROZEN" },		\
-	{ FSM_E_TIMED_OUT, "E_TIMED_OUT" },		\
-	{ FSM_E_STALE, "E_STALE" },			\
-	{ FSM_E_INVALID, "E_INVALID" },			\
-	{ FSM_E_ABORTED, "E_ABORTED" }
+	{ FG_TRACE_E_BUSY, "E_BUSY" },			\
+	{ FG_TRACE_E_NOT_FROZEN, "E_NOT_FROZEN" },		\
+	{ FG_TRACE_E_TIMED_OUT, "E_TIMED_OUT" },		\
+	{ FG_TRACE_E_STALE, "E_STALE" },			\
+	{ FG_TRACE_E_INVALID, "E_INVALID" },			\
+	{ FG_TRACE_E_ABORTED, "E_ABORTED" }
 
 #define fg_trace_causes					\
 	{ FG_FREEZE, "freeze" },			\
@@ -92,7 +111,8 @@ TRACE_DEFINE_ENUM(FG_CAUSE_UNLOAD);
  * changed anything (a refusal, EARLY or IGNORED leaves it; the event's
  * timestamp is the step's time); @late_ns is how long after the deadline a
  * step that ended the freeze by timeout (EXPIRED) ran, else 0; @release:
- * the step ordered the freeze's filesystems thawed. Only the steps that may
+ * the step ordered the freeze's filesystems thawed; @verdict: the core's
+ * (enum fsm_verdict, without FSM_RELEASE); @shown: the same, as printed. Only the steps that may
  * change a session are traced: not the look a FREEZE that ended early
  * takes at how its freeze ended, which changes nothing.
  */
@@ -107,6 +127,7 @@ TRACE_EVENT(freezeguard_transition,
 		__field(u64, clock)
 		__field(u64, late_ns)
 		__field(int, verdict)
+		__field(u8, shown)
 		__field(u8, cause)
 		__field(u8, from)
 		__field(u8, to)
@@ -119,6 +140,9 @@ TRACE_EVENT(freezeguard_transition,
 		__entry->clock = s->fsm.clock;
 		__entry->release = verdict >= FSM_RELEASE;
 		__entry->verdict = __entry->release ? verdict - FSM_RELEASE : verdict;
+		__entry->shown = __entry->verdict < 0 ?
+				 FG_TRACE_REFUSED - __entry->verdict :
+				 __entry->verdict;
 		__entry->late_ns = __entry->verdict == FSM_EXPIRED &&
 				   s->fsm.clock > s->fsm.deadline ?
 				   s->fsm.clock - s->fsm.deadline : 0;
@@ -131,7 +155,7 @@ TRACE_EVENT(freezeguard_transition,
 		  __print_symbolic(__entry->cause, fg_trace_causes),
 		  __print_symbolic(__entry->from, fg_trace_states),
 		  __print_symbolic(__entry->to, fg_trace_states),
-		  __print_symbolic(__entry->verdict, fg_trace_verdicts),
+		  __print_symbolic(__entry->shown, fg_trace_verdicts),
 		  __entry->release, __entry->deadline, __entry->clock,
 		  __entry->late_ns)
 );

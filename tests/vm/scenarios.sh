@@ -312,6 +312,9 @@ trace_field() {
 scenario_trace() {
 	trace_start
 	tap $? "tracefs has the freezeguard events, enabled"
+	bad=$(grep -hE 'FSM_|FG_|\{ -[0-9]' $T/events/freezeguard/*/format)
+	[ -z "$bad" ]
+	tap $? "the events' format files give every enum's value, none negative, as trace-cmd and perf need $bad"
 	g=$(freezectl freeze -q tr --timeout $(ms 300))
 	pause 1000
 	freezectl thaw tr --generation "$g" 2>/dev/null	# late: exit 3
