@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * freezeguard's tracepoints, system "freezeguard" in tracefs:
- *   freezeguard_transition  every step the core decides (verdicts and
- *                           refusals alike), once the glue has its verdict
+ *   freezeguard_transition  every step of the core that may change a
+ *                           session (refusals too), once the glue has its
+ *                           verdict
  *   freezeguard_fs_freeze   each filesystem a freeze froze, or failed to
  *   freezeguard_fs_thaw     each filesystem a freeze let go of
  * They are created in trace.c, and reached through its fg_trace_*()
@@ -112,9 +113,10 @@ TRACE_DEFINE_ENUM(FG_CAUSE_UNLOAD);
  * timestamp is the step's time); @late_ns is how long after the deadline a
  * step that ended the freeze by timeout (EXPIRED) ran, else 0; @release:
  * the step ordered the freeze's filesystems thawed; @verdict: the core's
- * (enum fsm_verdict, without FSM_RELEASE); @shown: the same, as printed. Only the steps that may
- * change a session are traced: not the look a FREEZE that ended early
- * takes at how its freeze ended, which changes nothing.
+ * (enum fsm_verdict, without FSM_RELEASE); @shown: the same, as printed.
+ * Only the steps that may change a session are traced: not the look a
+ * FREEZE that ended early takes at how its freeze ended, which changes
+ * nothing.
  */
 TRACE_EVENT(freezeguard_transition,
 	TP_PROTO(const struct fg_session *s, unsigned int cause,
