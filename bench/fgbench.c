@@ -509,16 +509,21 @@ struct poller {
  * has timed out (STATUS: FAILED, its generation) gets its lateness: the
  * time when that STATUS returned (a wake-up may come before a freeze
  * whose deadline has passed leaves FROZEN; every 50 ms it looks anyway).
+ * A timeout not seen a minute after its deadline is a failure, at once:
+ * not a benchmark that hangs until the VM is killed.
  */
 static void *poller_fn(void *arg)
 {
 	struct poller *p = arg;
 	unsigned int left = p->k, i;
 	bool *seen = calloc(p->k, sizeof(*seen));
+	uint64_t give_up = mono_ns() + (p->w[0].ms + 60000) * 1000000ULL;
 
 	while (left) {
 		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
 
+		if (mono_ns() > give_up)
+			die("a freeze still not timed out a minute after its deadline", ETIME);
 		/* a freeze may end before its freezer marks it ready: look again */
 		if (poll(&pfd, 1, 50) < 0)
 			die("poll", errno);
