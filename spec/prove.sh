@@ -149,6 +149,15 @@ but() {
 	echo "-${1//,/,-}"
 }
 
+# hard_props LANE: the properties that the -hard lane of LANE's file
+# proves with both provers (and its other lanes leave out)
+hard_props() {
+	case $1 in
+	core-*) echo "$CORE_HARD" ;;
+	glue-*) echo "$GLUE_HARD" ;;
+	esac
+}
+
 # lane NAME: one frama-c run of a part of a file. A lane proves some
 # functions (-wp-fct) or all but some (-wp-skip-fct), and some properties
 # (-wp-prop) or all but some, so the properties of the others are unknown
@@ -156,7 +165,8 @@ but() {
 # goal of every function, and every goal each lane generates must be
 # proved (positive(), below).
 lane() {
-	local provers=$ONE_PROVER
+	local provers=$ONE_PROVER hard
+	hard=$(hard_props "$1")
 	case $1 in *-hard) provers=$BOTH_PROVERS ;; esac
 	[ -z "$again_provers" ] || provers=$again_provers
 	echo "$provers" >"build/prove-$1.provers"
@@ -166,12 +176,12 @@ lane() {
 	local core=(. module/fsm.c spec/properties.c -- "${common[@]}"
 		    -report-unclassified-unknown REVIEW)
 	case $1 in
-	core-ends) run "$1" "${core[@]}" -wp-fct "$CORE_ENDS" -wp-prop="$(but "$CORE_HARD")" ;;
-	core-hard) run "$1" "${core[@]}" -wp-prop "$CORE_HARD" ;;
-	core-rest) run "$1" "${core[@]}" -wp-skip-fct "$CORE_ENDS" -wp-prop="$(but "$CORE_HARD")" ;;
+	core-ends) run "$1" "${core[@]}" -wp-fct "$CORE_ENDS" -wp-prop="$(but "$hard")" ;;
+	core-hard) run "$1" "${core[@]}" -wp-prop "$hard" ;;
+	core-rest) run "$1" "${core[@]}" -wp-skip-fct "$CORE_ENDS" -wp-prop="$(but "$hard")" ;;
 	glue-freeze) run "$1" "${glue[@]}" -wp-fct "$GLUE_FREEZE" -wp-no-split ;;
-	glue-hard) run "$1" "${glue[@]}" -wp-skip-fct "$GLUE_NOT_YET,$GLUE_FREEZE" -wp-prop "$GLUE_HARD" ;;
-	glue-rest) run "$1" "${glue[@]}" -wp-skip-fct "$GLUE_NOT_YET,$GLUE_FREEZE" -wp-prop="$(but "$GLUE_HARD")" ;;
+	glue-hard) run "$1" "${glue[@]}" -wp-skip-fct "$GLUE_NOT_YET,$GLUE_FREEZE" -wp-prop "$hard" ;;
+	glue-rest) run "$1" "${glue[@]}" -wp-skip-fct "$GLUE_NOT_YET,$GLUE_FREEZE" -wp-prop="$(but "$hard")" ;;
 	request) run "$1" . module/request.c -- "${GLUE_FLAGS[@]}" "${common[@]}" ;;
 	esac
 }
@@ -248,8 +258,7 @@ positive() {
 	for name in core-hard glue-hard; do
 		case " ${lanes[*]} " in *" $name "*) ;; *) continue ;; esac
 		local prop props
-		props=$CORE_HARD
-		[ "$name" = glue-hard ] && props=$GLUE_HARD
+		props=$(hard_props "$name")
 		for prop in ${props//,/ }; do
 			grep -qE "^\[wp\] \[[^]]*\] Goal typed_[A-Za-z0-9_]*_${prop}(_part[0-9]+)? : Valid" "build/prove-$name.log" || {
 				echo "prove $name: no goal of property $prop proved: is it still named so?" >&2
