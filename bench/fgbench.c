@@ -651,8 +651,15 @@ static void tracefs_write(const char *file, const char *text, int flags)
 	die(file, err);
 }
 
+/*
+ * Without record-cmd: recording task names would hook the scheduler's
+ * tracepoints, rewriting code both CPUs run all the time (under QEMU's
+ * multi-threaded TCG a CPU can then keep running the old bytes and hang).
+ */
 static void core_probe(bool on)
 {
+	if (on)
+		tracefs_write(TRACEFS "options/record-cmd", "0", O_TRUNC);
 	tracefs_write(CORE_EVENT, on ? "1" : "0", O_TRUNC);
 	if (on)
 		tracefs_write(TRACEFS "tracing_on", "1", O_TRUNC);

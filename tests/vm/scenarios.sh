@@ -271,10 +271,14 @@ scenario_race() {
 }
 
 T=/sys/kernel/tracing
-# trace_start: the module's tracepoints on, in an empty trace buffer
+# trace_start: the module's tracepoints on, in an empty trace buffer.
+# Without record-cmd: recording the task names hooks the scheduler's own
+# tracepoints, rewriting code that both CPUs run all the time, and QEMU's
+# multi-threaded TCG can then keep running the old bytes (a breakpoint
+# the kernel has already removed, hit again and again: the guest hangs).
 trace_start() {
 	mount -t tracefs nodev $T 2>/dev/null
-	echo 0 >$T/tracing_on && echo >$T/trace &&
+	echo 0 >$T/tracing_on && echo >$T/trace && echo 0 >$T/options/record-cmd &&
 		echo 1 >$T/events/freezeguard/enable && echo 1 >$T/tracing_on
 }
 trace_stop() { echo 0 >$T/events/freezeguard/enable; }
