@@ -652,9 +652,10 @@ static void tracefs_write(const char *file, const char *text, int flags)
 }
 
 /*
- * Without record-cmd: recording task names would hook the scheduler's
- * tracepoints, rewriting code both CPUs run all the time (under QEMU's
- * multi-threaded TCG a CPU can then keep running the old bytes and hang).
+ * Without record-cmd, a precaution: recording task names would hook the
+ * scheduler's tracepoints, rewriting code both CPUs run all the time
+ * (QEMU's multi-threaded TCG can keep running the old bytes of code
+ * rewritten under it: tests/vm/run-vm).
  */
 static void core_probe(bool on)
 {

@@ -272,10 +272,11 @@ scenario_race() {
 
 T=/sys/kernel/tracing
 # trace_start: the module's tracepoints on, in an empty trace buffer.
-# Without record-cmd: recording the task names hooks the scheduler's own
-# tracepoints, rewriting code that both CPUs run all the time, and QEMU's
-# multi-threaded TCG can then keep running the old bytes (a breakpoint
-# the kernel has already removed, hit again and again: the guest hangs).
+# Without record-cmd, a precaution: recording the task names hooks the
+# scheduler's own tracepoints, rewriting code that both CPUs run all the
+# time, and QEMU's multi-threaded TCG can keep running the old bytes of
+# code rewritten under it (tests/vm/run-vm: a hang seen with the
+# function_graph tracer).
 trace_start() {
 	mount -t tracefs nodev $T 2>/dev/null
 	echo 0 >$T/tracing_on && echo >$T/trace && echo 0 >$T/options/record-cmd &&
