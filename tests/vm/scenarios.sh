@@ -898,6 +898,153 @@ scenario_fs_admin() {
 	esac
 }
 
+# --- Snapshot tools under a session: LVM / device-mapper (suite fs) ---------
+# Debian's lvm2 on the fourth disk (run-vm: fglvm=1, tests/vm/lvm.conf).
+# device-mapper's suspend freezes the filesystem itself (lock_fs, through
+# the block device's freeze); under a session that freeze must nest, on
+# every kernel, and the session's freeze must outlive device-mapper's.
+LVM=/usr/sbin/lvm
+DMSETUP=/usr/sbin/dmsetup
+lv() { LVM_SUPPRESS_FD_WARNINGS=1 $LVM "$@"; }
+
+# lvm_setup: volume group fg on /dev/vdd, logical volume db with ext4,
+# mounted on /mnt/lv
+lvm_setup() {
+	mkdir -p /run && mount -t tmpfs tmpfs /run && mkdir -p /run/lock/lvm /run/lvm /mnt/lv /mnt/snap
+	out=$( { lv pvcreate -q /dev/vdd && lv vgcreate -q fg /dev/vdd &&
+		lv lvcreate -q -y -L 64M -n db fg &&
+		/usr/sbin/mke2fs -q -t ext4 /dev/fg/db &&
+		mount -t ext4 /dev/fg/db /mnt/lv; } 2>&1)
+	rc=$?
+	[ $rc = 0 ] && out=''
+	tap $rc "LVM: volume group fg on /dev/vdd, ext4 on fg/db mounted on /mnt/lv ($(lv version 2>&1 | head -n 1 | tr -s ' '))${out:+: $(echo "$out" | tr '\n' ' ')}"
+}
+
+# snap_check NAME DATA: the snapshot fg/NAME is clean by e2fsck -fn and,
+# mounted read-only, holds /data with DATA (written before its freeze,
+# never synced); then it is removed
+snap_check() {
+	fsck=$(/usr/sbin/e2fsck -fn "/dev/fg/$1" 2>&1)
+	rc=$?
+	got=$(mount -t ext4 -o ro "/dev/fg/$1" /mnt/snap 2>&1 && cat /mnt/snap/data 2>&1)
+	umount /mnt/snap 2>/dev/null
+	[ $rc = 0 ] && [ "$got" = "$2" ]
+	tap $? "snapshot $1: e2fsck -fn exit $rc, mounted read-only it holds the data written before the freeze ('$got')$([ $rc = 0 ] || echo ": $fsck" | tr '\n' ' ')"
+	lv lvremove -q -y "fg/$1" >/dev/null 2>&1
+}
+
+# lv_data TAG: write TAG's data to /mnt/lv/data, not synced: only the
+# freeze's own sync puts it in the snapshot
+lv_data() { echo "$1 $(mono)" >/mnt/lv/data; cat /mnt/lv/data; }
+
+scenario_fs_lvm() {
+	lvm_setup
+	d=$(lv_data alone)
+	expect 0 "lvcreate -s alone" lv lvcreate -q -s -n s1 -L 16M fg/db
+	snap_check s1 "$d"
+
+	# freezectl run: the snapshot tool inside the session's freeze
+	d=$(lv_data run)
+	expect 0 "freezectl run --fs /mnt/lv -- lvcreate -s: both exit 0" \
+		freezectl run lr --fs /mnt/lv --timeout $(fsms 30000) -- \
+		$LVM lvcreate -q -s -n s2 -L 16M fg/db
+	check "lr thawed in time, nothing lost" lr state STABLE last_error NONE thaws 1
+	snap_check s2 "$d"
+
+	# freeze -q; lvcreate -s; thaw --generation: device-mapper's resume
+	# must leave the session's freeze in place
+	d=$(lv_data between)
+	g=$(freezectl freeze -q lq --fs /mnt/lv --timeout $(fsms 30000))
+	tap $? "freeze -q lq --fs /mnt/lv ($g)"
+	expect 0 "lvcreate -s while lq holds /mnt/lv" lv lvcreate -q -s -n s3 -L 16M fg/db
+	writer_start lv lq
+	pause 500
+	! writer_done lq
+	tap $? "after lvcreate, /mnt/lv is still frozen by lq: a writer waits"
+	js=$(fs_json lq)
+	case $js in *'"held":true,"frozen":true,"lost":false'*) tap 0 "lq holds /mnt/lv, frozen, not lost";;
+	*) tap 1 "lq holds /mnt/lv, frozen, not lost: $js";; esac
+	expect 0 "thaw lq --generation $g" freezectl thaw lq --generation "$g"
+	wait_file /tmp/w.lq 10 && writer_done lq
+	tap $? "the writer to /mnt/lv resumes after lq's thaw"
+	snap_check s3 "$d"
+
+	# dmsetup suspend (with lockfs) and resume under a session
+	g=$(freezectl freeze -q ld --fs /mnt/lv --timeout $(fsms 30000))
+	expect 0 "dmsetup suspend fg-db (freezes the filesystem) while ld holds it" $DMSETUP suspend fg-db
+	js=$(fs_json ld)
+	case $(uname -r) in
+	6.1.*) want='"holders":null' ;;	# no freeze holders before 6.6
+	*) want='"holders":{"kernel":true,"userspace":true}' ;;
+	esac
+	case $js in *"$want"*) tap 0 "ld's status while suspended: $want";;
+	*) tap 1 "ld's status while suspended: wanted $want in $js";; esac
+	expect 0 "dmsetup resume fg-db" $DMSETUP resume fg-db
+	writer_start lv ld
+	pause 500
+	! writer_done ld
+	tap $? "after the resume, /mnt/lv is still frozen by ld: a writer waits"
+	expect 0 "thaw ld --generation $g" freezectl thaw ld --generation "$g"
+	wait_file /tmp/w.ld 10 && writer_done ld
+	tap $? "the writer to /mnt/lv resumes after ld's thaw"
+
+	# the baseline, for the record: fsfreeze, then lvcreate -s. Before
+	# 6.6 freeze_super() does not nest and device-mapper gives up.
+	$FSFREEZE -f /mnt/lv
+	out=$(lv lvcreate -q -s -n s4 -L 16M fg/db 2>&1)
+	rc=$?
+	$FSFREEZE -u /mnt/lv
+	case $(uname -r) in 6.1.*) want=5 ;; *) want=0 ;; esac
+	[ $rc = $want ]
+	tap $? "baseline: fsfreeze -f, then lvcreate -s exits $rc (this kernel: $want)$([ $rc = 0 ] || echo ": $out" | tr '\n' ' ')"
+	$DMSETUP resume fg-db 2>/dev/null
+	lv lvremove -q -y fg/s4 >/dev/null 2>&1
+	umount /mnt/lv
+	/usr/sbin/e2fsck -fn /dev/fg/db >/tmp/lv.fsck 2>&1
+	tap $? "e2fsck -fn fg/db after the snapshots: clean $(tail -n 2 /tmp/lv.fsck | tr '\n' ' ')"
+}
+
+# A filesystem one session holds is never another session's, even once
+# someone else thawed the first one's freeze (6.1: fsfreeze -u does; 6.6+:
+# it cannot): the second freeze is refused, and the first one's release
+# never ends a freeze made since.
+scenario_fs_claims() {
+	g=$(freezectl freeze -q ca --fs /mnt/ext4 --timeout $(fsms 30000))
+	$FSFREEZE -u /mnt/ext4 2>/dev/null
+	expect 1 "a second session freezing /mnt/ext4 that ca holds (after fsfreeze -u): refused" \
+		freezectl freeze cb --fs /mnt/ext4 --timeout $(fsms 30000)
+	case $(uname -r) in
+	6.1.*)
+		js=$(fs_json ca)	# ca sees its freeze lost
+		case $js in *'"lost":true'*) tap 0 "6.1: ca reports /mnt/ext4 lost";;
+		*) tap 1 "6.1: ca reports /mnt/ext4 lost: $js";; esac
+		expect 0 "6.1: fsfreeze -f after ca's freeze was lost" $FSFREEZE -f /mnt/ext4
+		expect 1 "6.1: thaw ca exits 1 (lost)" freezectl thaw ca --generation "$g"
+		writer_start ext4 ca
+		pause 500
+		! writer_done ca
+		tap $? "6.1: ca's release did not thaw fsfreeze's freeze: a writer waits"
+		expect 0 "fsfreeze -u" $FSFREEZE -u /mnt/ext4
+		wait_file /tmp/w.ca 10 && writer_done ca
+		tap $? "6.1: the writer resumes after fsfreeze -u"
+		# the block device's freeze count was given back: a new freeze
+		# freezes (a count left behind would nest without freezing)
+		g=$(freezectl freeze -q ca --fs /mnt/ext4 --timeout $(fsms 30000))
+		tap $? "6.1: a new freeze of /mnt/ext4 after the lost one ($g)"
+		writer_start ext4 ca2
+		pause 500
+		! writer_done ca2
+		tap $? "6.1: and it holds: a writer waits"
+		expect 0 "thaw ca" freezectl thaw ca --generation "$g"
+		wait_file /tmp/w.ca2 10 && writer_done ca2
+		tap $? "6.1: the writer resumes"
+		;;
+	*)
+		expect 0 "thaw ca (fsfreeze -u could not take its freeze)" freezectl thaw ca --generation "$g"
+		;;
+	esac
+}
+
 # fio verifying its data while freezeguard freezes, thaws, aborts and lets
 # freezes time out, on the three filesystems at once. Under fio a sync may
 # outlast a deadline: such a freeze exits 3 (timed out while FREEZING).
@@ -983,6 +1130,8 @@ suite_fs() {
 	scenario_fs_freezing_timeout
 	scenario_fs_busy
 	scenario_fs_admin
+	scenario_fs_claims
+	grep -q fglvm=1 /proc/cmdline && scenario_fs_lvm
 	scenario_fs_trace
 	fgtest race -n $((400 / SCALE)) -d $(ms 50) -f /mnt/ext4 -f /mnt/xfs
 	# the KB 915331 window wide open, as in scenario_race
