@@ -6,9 +6,11 @@
 #ifndef FREEZEGUARD_COMPAT_H
 #define FREEZEGUARD_COMPAT_H
 
+#include <linux/blkdev.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/version.h>
+#include <uapi/linux/freezeguard.h>
 
 /* hrtimer_setup() replaced hrtimer_init() + assigning ->function in 6.13. */
 static inline void fg_hrtimer_setup(struct hrtimer *timer,
@@ -24,45 +26,161 @@ static inline void fg_hrtimer_setup(struct hrtimer *timer,
 
 /*
  * Freeze and thaw a filesystem as FIFREEZE/FITHAW do -- through the
- * filesystem's own ->freeze_super/->thaw_super where it has them -- but as
- * the kernel holder where the kernel knows holders (6.6+): the session's
- * freeze is then its own, apart from an administrator's FIFREEZE (which
- * nests beside it) and FITHAW (which cannot thaw it); SysRq-j does not
- * thaw it either, the deadline does (docs/filesystems.md). Before 6.6 a
- * freeze has no holder: anyone's thaw ends it. The form of the calls is
- * probed at build time (Kbuild: FG_FREEZE_HAS_OWNER, FG_FREEZE_HAS_HOLDER).
+ * filesystem's own ->freeze_super/->thaw_super where it has them -- in the
+ * way that lets other freezers work beside the session's freeze on each
+ * kernel (docs/filesystems.md, "Other freezers"). The form of the calls
+ * is probed at build time (Kbuild: FG_FREEZE_HAS_OWNER, _HOLDER).
+ *
+ * 6.6+: as the kernel holder. The session's freeze is its own, apart
+ * from userspace's FIFREEZE and device-mapper's bdev_freeze() (which nest
+ * beside it) and FITHAW (which cannot thaw it); the superblock counts
+ * each holder's freezes (freeze_kcount, freeze_ucount).
+ *
+ * Before 6.6 freeze_super() does not nest: device-mapper's suspend
+ * (lvcreate -s, dmsetup suspend), which freezes through freeze_bdev(),
+ * would fail with EBUSY on a filesystem the session froze. freeze_bdev()
+ * does nest (bd_fsfreeze_count), so a filesystem on a block device is
+ * frozen through it and device-mapper's freeze nests inside the session's.
+ * A filesystem with no block device of its own (btrfs) is frozen with
+ * freeze_super() as before.
  */
-static inline int fg_freeze_super(struct super_block *sb)
-{
 #if defined(FG_FREEZE_HAS_OWNER)
-	if (sb->s_op->freeze_super)
-		return sb->s_op->freeze_super(sb, FREEZE_HOLDER_KERNEL, NULL);
-	return freeze_super(sb, FREEZE_HOLDER_KERNEL, NULL);
+#define FG_FREEZE_ARGS	FREEZE_HOLDER_KERNEL, NULL
 #elif defined(FG_FREEZE_HAS_HOLDER)
+#define FG_FREEZE_ARGS	FREEZE_HOLDER_KERNEL
+#endif
+
+/* Frozen now, by anyone. */
+static inline bool fg_sb_frozen(struct super_block *sb)
+{
+	return READ_ONCE(sb->s_writers.frozen) == SB_FREEZE_COMPLETE;
+}
+
+#ifdef FG_FREEZE_ARGS
+static inline int fg_freeze_fs(struct super_block *sb)
+{
 	if (sb->s_op->freeze_super)
-		return sb->s_op->freeze_super(sb, FREEZE_HOLDER_KERNEL);
-	return freeze_super(sb, FREEZE_HOLDER_KERNEL);
+		return sb->s_op->freeze_super(sb, FG_FREEZE_ARGS);
+	return freeze_super(sb, FG_FREEZE_ARGS);
+}
+
+/* Does the session's freeze still hold? The kernel holder's count says. */
+static inline bool fg_fs_hold_kept(struct super_block *sb)
+{
+	return READ_ONCE(sb->s_writers.freeze_kcount) > 0;
+}
 #else
-	if (sb->s_op->freeze_super)
-		return sb->s_op->freeze_super(sb);
-	return freeze_super(sb);
+static inline int fg_freeze_fs(struct super_block *sb)
+{
+	struct block_device *bdev = sb->s_bdev;
+	int err;
+
+	if (!bdev) {
+		if (sb->s_op->freeze_super)
+			return sb->s_op->freeze_super(sb);
+		return freeze_super(sb);
+	}
+	err = freeze_bdev(bdev);
+	/*
+	 * A count left by someone else's freeze_bdev() whose filesystem was
+	 * since thawed by FITHAW nests without freezing: not a freeze.
+	 */
+	if (!err && !fg_sb_frozen(sb)) {
+		thaw_bdev(bdev);
+		err = -EBUSY;
+	}
+	return err;
+}
+
+/* Without holders, "still frozen" is all the kernel can tell. */
+static inline bool fg_fs_hold_kept(struct super_block *sb)
+{
+	return fg_sb_frozen(sb);
+}
+
+/*
+ * Give back the session's bd_fsfreeze_count without thawing: its freeze
+ * was thawed by someone else (FITHAW), and thaw_bdev() would either fail
+ * and keep the count (so that device-mapper's next freeze_bdev() would
+ * nest without freezing) or thaw whoever froze the filesystem since.
+ * This is the state a successful thaw_bdev() leaves, made under the same
+ * mutex.
+ */
+static inline void fg_bdev_drop_count(struct block_device *bdev)
+{
+	mutex_lock(&bdev->bd_fsfreeze_mutex);
+	if (bdev->bd_fsfreeze_count > 0 && --bdev->bd_fsfreeze_count == 0)
+		bdev->bd_fsfreeze_sb = NULL;
+	mutex_unlock(&bdev->bd_fsfreeze_mutex);
+}
+#endif
+
+/* fg_thaw_fs(): the session's freeze was no longer in effect; nothing thawed */
+#define FG_THAW_LOST	1
+
+/**
+ * fg_thaw_fs() - end the session's freeze of @sb
+ * @sb: a superblock fg_freeze_fs() froze
+ * @lost: the session already knows its freeze was thawed by someone else
+ *
+ * A freeze known lost, or found lost now, is not thawed: whatever freeze
+ * is in effect is someone else's.
+ *
+ * Return: 0 when the session's freeze ended (the filesystem thaws unless
+ * another freeze nests beside it); FG_THAW_LOST when it had already
+ * ended; or the filesystem's error, and the freeze still holds.
+ */
+static inline int fg_thaw_fs(struct super_block *sb, bool lost)
+{
+#ifdef FG_FREEZE_ARGS
+	int err;
+
+	if (lost || !fg_fs_hold_kept(sb))
+		return FG_THAW_LOST;
+	if (sb->s_op->thaw_super)
+		err = sb->s_op->thaw_super(sb, FG_FREEZE_ARGS);
+	else
+		err = thaw_super(sb, FG_FREEZE_ARGS);
+	/* 6.8+: a nested thaw may drop the hold and still say -EINVAL */
+	if (err && !fg_fs_hold_kept(sb))
+		err = 0;
+	return err;
+#else
+	struct block_device *bdev = sb->s_bdev;
+	int err;
+
+	if (!bdev) {
+		if (lost || !fg_sb_frozen(sb))
+			return FG_THAW_LOST;
+		if (sb->s_op->thaw_super)
+			return sb->s_op->thaw_super(sb);
+		return thaw_super(sb);
+	}
+	if (!lost) {
+		err = thaw_bdev(bdev);
+		/* -EINVAL from a filesystem not frozen: FITHAW got there first */
+		if (err != -EINVAL || fg_sb_frozen(sb))
+			return err;
+	}
+	fg_bdev_drop_count(bdev);
+	return FG_THAW_LOST;
 #endif
 }
 
-static inline int fg_thaw_super(struct super_block *sb)
+/*
+ * FREEZEGUARD_FS_HOLDERS and who holds a freeze of @sb now, where the
+ * kernel counts holders (6.6+); 0 before.
+ */
+static inline u32 fg_fs_holders(struct super_block *sb)
 {
-#if defined(FG_FREEZE_HAS_OWNER)
-	if (sb->s_op->thaw_super)
-		return sb->s_op->thaw_super(sb, FREEZE_HOLDER_KERNEL, NULL);
-	return thaw_super(sb, FREEZE_HOLDER_KERNEL, NULL);
-#elif defined(FG_FREEZE_HAS_HOLDER)
-	if (sb->s_op->thaw_super)
-		return sb->s_op->thaw_super(sb, FREEZE_HOLDER_KERNEL);
-	return thaw_super(sb, FREEZE_HOLDER_KERNEL);
+#ifdef FG_FREEZE_ARGS
+	return FREEZEGUARD_FS_HOLDERS |
+	       (READ_ONCE(sb->s_writers.freeze_kcount) > 0 ?
+		FREEZEGUARD_FS_BY_KERNEL : 0) |
+	       (READ_ONCE(sb->s_writers.freeze_ucount) > 0 ?
+		FREEZEGUARD_FS_BY_USERSPACE : 0);
 #else
-	if (sb->s_op->thaw_super)
-		return sb->s_op->thaw_super(sb);
-	return thaw_super(sb);
+	return 0;
 #endif
 }
 
@@ -70,12 +188,6 @@ static inline int fg_thaw_super(struct super_block *sb)
 static inline bool fg_sb_freezable(struct super_block *sb)
 {
 	return sb->s_op->freeze_fs || sb->s_op->freeze_super;
-}
-
-/* Frozen now, by anyone. */
-static inline bool fg_sb_frozen(struct super_block *sb)
-{
-	return READ_ONCE(sb->s_writers.frozen) == SB_FREEZE_COMPLETE;
 }
 
 #endif /* FREEZEGUARD_COMPAT_H */

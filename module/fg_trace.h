@@ -162,7 +162,11 @@ TRACE_EVENT(freezeguard_transition,
 		  __entry->late_ns)
 );
 
-/* @err: 0, or the error of the freeze (fs_freeze) or thaw (fs_thaw) */
+/*
+ * @err: 0, or the error of the freeze (fs_freeze) or thaw (fs_thaw); for
+ * fs_thaw, 1 (FG_THAW_LOST): the session's freeze had been thawed by
+ * someone else, and nothing was thawed
+ */
 DECLARE_EVENT_CLASS(freezeguard_fs,
 	TP_PROTO(const char *session, u64 gen, const struct fg_fs *fs, int err),
 	TP_ARGS(session, gen, fs, err),

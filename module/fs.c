@@ -15,6 +15,7 @@
 #include <linux/kdev_t.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/xarray.h>
 
 #include "compat.h"
 #include "fs.h"
@@ -73,6 +74,44 @@ fail:
 	return ERR_PTR(err);
 }
 
+/*
+ * The superblocks whose freeze a session holds, or is making, module-wide:
+ * a superblock's entry is the struct fg_fs of the one freeze that holds
+ * it. A second session's freeze of it is refused (-EBUSY) even when the
+ * kernel would let it nest (a bdev freeze before 6.6) or when the first
+ * session's freeze was thawed by someone else meanwhile: its release must
+ * never end the second one's. Released without allocating (xa_cmpxchg()
+ * to NULL frees, never allocates).
+ */
+static DEFINE_XARRAY(fg_claims);
+
+static int fs_claim(struct fg_fs *fs)
+{
+	return xa_insert(&fg_claims, (unsigned long)fs->sb, fs, GFP_KERNEL);
+}
+
+static void fs_unclaim(struct fg_fs *fs)
+{
+	xa_cmpxchg(&fg_claims, (unsigned long)fs->sb, fs, NULL, 0);
+}
+
+/*
+ * End the session's freeze of @fs and let go of its claim. A freeze seen
+ * lost, now or before, is not thawed: any freeze in effect is someone
+ * else's. A thaw that fails leaves the filesystem frozen, and the claim
+ * goes too: the set that holds it is freed after its release. Return: as
+ * fg_thaw_fs().
+ */
+static int fs_release(struct fg_fs *fs)
+{
+	int err = fg_thaw_fs(fs->sb, fs->lost);
+
+	if (err == FG_THAW_LOST)
+		fs->lost = true;
+	fs_unclaim(fs);
+	return err;
+}
+
 /**
  * fg_fs_freeze() - freeze every filesystem of @set, in order, or none
  * @set: collected by fg_fs_collect()
@@ -83,7 +122,7 @@ fail:
  * those already frozen are thawed again, in reverse order.
  *
  * Return: 0, or the error of the first that failed (-EBUSY: frozen
- * already, by someone else).
+ * already, by someone else, or held by another session).
  */
 int fg_fs_freeze(struct fg_fs_set *set, const char *session, u64 gen)
 {
@@ -91,20 +130,21 @@ int fg_fs_freeze(struct fg_fs_set *set, const char *session, u64 gen)
 	int err;
 
 	for (i = 0; i < set->nr; i++) {
-		err = fg_freeze_super(set->fs[i].sb);
+		err = fs_claim(&set->fs[i]);
+		if (!err) {
+			err = fg_freeze_fs(set->fs[i].sb);
+			if (err)
+				fs_unclaim(&set->fs[i]);
+		}
 		fg_trace_fs_freeze(session, gen, &set->fs[i], err);
 		if (err)
 			goto rollback;
 	}
 	return 0;
 rollback:
-	while (i--) {
-		int thaw_err = fg_thaw_super(set->fs[i].sb);
-
-		fg_trace_fs_thaw(session, gen, &set->fs[i], thaw_err);
-		if (thaw_err)
-			WRITE_ONCE(set->fs[i].lost, true);
-	}
+	while (i--)
+		fg_trace_fs_thaw(session, gen, &set->fs[i],
+				 fs_release(&set->fs[i]));
 	return err;
 }
 
@@ -115,7 +155,8 @@ rollback:
  * @gen: the freeze, likewise
  *
  * The release the core ordered (FSM_RELEASE): it runs once per freeze,
- * allocates nothing, and reports a filesystem someone else thawed first.
+ * allocates nothing, and reports a filesystem someone else thawed first
+ * (lost: it is not thawed again) apart from one that failed to thaw.
  */
 void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 {
@@ -123,14 +164,15 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 
 	while (i--) {
 		struct fg_fs *fs = &set->fs[i];
-		int err = fg_thaw_super(fs->sb);
+		int err = fs_release(fs);
 
 		fg_trace_fs_thaw(session, gen, fs, err);
-		if (err || fs->lost) {
-			fs->lost = true;
+		if (err == FG_THAW_LOST)
 			pr_warn("session %s: %s filesystem %u:%u was thawed by someone else during freeze %llu\n",
 				session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen);
-		}
+		else if (err)
+			pr_err("session %s: %s filesystem %u:%u failed to thaw at the end of freeze %llu: error %d; it stays frozen (fsfreeze -u)\n",
+			       session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen, err);
 	}
 	fg_fs_let_go(set);
 }
@@ -161,9 +203,15 @@ static bool fs_frozen(const struct fg_fs *fs)
 	return fs->file && fg_sb_frozen(fs->sb);
 }
 
+/* The session's own freeze of it still holds: it is not lost. */
+static bool fs_hold_kept(const struct fg_fs *fs)
+{
+	return fs->file && fg_fs_hold_kept(fs->sb);
+}
+
 /**
- * fg_fs_mark_lost() - remember each filesystem of a held @set that is not
- * frozen now: someone else thawed it (FREEZEGUARD_FS_LOST stays, even if
+ * fg_fs_mark_lost() - remember each filesystem of a held @set whose
+ * freeze by the session no longer holds: someone else thawed it (FREEZEGUARD_FS_LOST stays, even if
  * it is frozen again later)
  * @set: the filesystems a session holds frozen (FSM_HOLD_FROZEN), or NULL
  */
@@ -172,7 +220,7 @@ void fg_fs_mark_lost(struct fg_fs_set *set)
 	u32 i;
 
 	for (i = 0; set && i < set->nr; i++)
-		if (!fs_frozen(&set->fs[i]))
+		if (!fs_hold_kept(&set->fs[i]))
 			set->fs[i].lost = true;
 }
 
@@ -189,5 +237,6 @@ u32 fg_fs_flags(const struct fg_fs *fs, bool held)
 {
 	return (fs_frozen(fs) ? FREEZEGUARD_FS_FROZEN : 0) |
 	       (held ? FREEZEGUARD_FS_HELD : 0) |
-	       (fs->lost ? FREEZEGUARD_FS_LOST : 0);
+	       (fs->lost ? FREEZEGUARD_FS_LOST : 0) |
+	       (fs->file ? fg_fs_holders(fs->sb) : 0);
 }

@@ -51,16 +51,22 @@ struct fg_fs_set {
   predicate fs_set_ok(struct fg_fs_set *fss) =
     fss == \null || \valid(fss);
 */
+/*
+ * The module-wide record of the superblocks sessions hold (fs.c), as the
+ * proof sees it: state of fs.c's that freezing and releasing change.
+ */
+/*@ ghost int fg_fs_claims; */
 
 struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr);
 
 /*@ requires set != \null && fs_set_ok(set);
-  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost, fg_fs_claims;
   @*/
 int fg_fs_freeze(struct fg_fs_set *set, const char *session, u64 gen);
 
 /*@ requires set != \null && fs_set_ok(set);
-  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost, set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file;
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
+  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, fg_fs_claims;
   @*/
 void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
 

@@ -98,7 +98,7 @@ static int verdict_errno(int v)
   @	    s->fired_gen, s->pub_state, s->pub_gen, s->deadline_timer,
   @	    s->timeout_work, fg_now, fg_locked, fg_events.counter,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost, fg_fs_claims;
   @ ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
   @ ensures freezing_kept(s);
   @*/
@@ -224,7 +224,7 @@ static void deadline_try_cancel(struct fg_session *s)
   @	    s->deadline_timer.expires, s->timeout_work.queued, s->owner,
   @	    s->pub_state.counter, s->pub_gen.counter, fg_events.counter,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost, fg_fs_claims;
   @ ensures held: locked(s);
   @ ensures core_inv: core_inv(s);
   @ ensures glue_inv: glue_inv(s);

@@ -213,7 +213,7 @@ extern struct workqueue_struct *fg_wq;
 	  s->pub_state, s->pub_gen, fg_events.counter,
 	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
 	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
-	  s->deadline_timer, s->timeout_work, fg_now, fg_locked;
+	  s->deadline_timer, s->timeout_work, fg_now, fg_locked, fg_fs_claims;
   ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
   ensures freezing_kept(s);
 */

@@ -474,15 +474,38 @@ static void fs_print_json(const struct freezeguard_filesystems *f, int known)
 			fputs("null", stdout);
 		fputs(",\"type\":", stdout);
 		json_string(type, 0);
-		printf(",\"held\":%s,\"frozen\":%s,\"lost\":%s}",
+		printf(",\"held\":%s,\"frozen\":%s,\"lost\":%s,\"holders\":",
 		       fs->flags & FREEZEGUARD_FS_HELD ? "true" : "false",
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? "true" : "false",
 		       fs->flags & FREEZEGUARD_FS_LOST ? "true" : "false");
+		/* null: this kernel does not tell who holds a freeze */
+		if (fs->flags & FREEZEGUARD_FS_HOLDERS)
+			printf("{\"kernel\":%s,\"userspace\":%s}}",
+			       fs->flags & FREEZEGUARD_FS_BY_KERNEL ? "true" : "false",
+			       fs->flags & FREEZEGUARD_FS_BY_USERSPACE ? "true" : "false");
+		else
+			fputs("null}", stdout);
 	}
 	putchar(']');
 }
 
-/* One line per filesystem: "   Filesystem: /mnt/data (ext4, 8:1): frozen, held". */
+/* Who holds a freeze of it, where the kernel tells: " (by kernel, userspace)". */
+static const char *fs_holders_text(__u32 flags)
+{
+	if (!(flags & FREEZEGUARD_FS_HOLDERS) ||
+	    !(flags & (FREEZEGUARD_FS_BY_KERNEL | FREEZEGUARD_FS_BY_USERSPACE)))
+		return "";
+	if (!(flags & FREEZEGUARD_FS_BY_USERSPACE))
+		return " (by kernel)";
+	if (!(flags & FREEZEGUARD_FS_BY_KERNEL))
+		return " (by userspace)";
+	return " (by kernel, userspace)";
+}
+
+/*
+ * One line per filesystem:
+ * "   Filesystem: /mnt/data (ext4, 8:1): frozen (by kernel), held".
+ */
 static void fs_print_text(const struct freezeguard_filesystems *f)
 {
 	const struct mount_ent *m;
@@ -492,9 +515,10 @@ static void fs_print_text(const struct freezeguard_filesystems *f)
 		const struct freezeguard_fs *fs = &f->fs[i];
 
 		m = mount_by_dev(fs->dev_major, fs->dev_minor);
-		printf("   Filesystem: %s (%.*s, %u:%u): %s%s%s\n", m ? m->point : "?",
+		printf("   Filesystem: %s (%.*s, %u:%u): %s%s%s%s\n", m ? m->point : "?",
 		       (int)sizeof(fs->type), fs->type, fs->dev_major, fs->dev_minor,
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? "frozen" : "not frozen",
+		       fs->flags & FREEZEGUARD_FS_FROZEN ? fs_holders_text(fs->flags) : "",
 		       fs->flags & FREEZEGUARD_FS_HELD ? ", held" : "",
 		       fs->flags & FREEZEGUARD_FS_LOST ?
 		       ", LOST (thawed by someone else while held)" : "");

@@ -208,6 +208,16 @@ struct freezeguard_status {
 #define FREEZEGUARD_FS_HELD	(1u << 0)	/* the session holds a freeze of it */
 #define FREEZEGUARD_FS_FROZEN	(1u << 1)	/* it is frozen now, by anyone */
 #define FREEZEGUARD_FS_LOST	(1u << 2)	/* thawed by someone else while held */
+/*
+ * Who holds a freeze of it now, where the kernel counts freeze holders
+ * (Linux 6.6+: FREEZEGUARD_FS_HOLDERS is set, and the two after it say
+ * who): the kernel holder (a session's freeze) and the userspace holder
+ * (FIFREEZE, fsfreeze, qemu-guest-agent; device-mapper's suspend).
+ * Without FREEZEGUARD_FS_HOLDERS the kernel cannot tell: all three are 0.
+ */
+#define FREEZEGUARD_FS_HOLDERS		(1u << 3)
+#define FREEZEGUARD_FS_BY_KERNEL	(1u << 4)
+#define FREEZEGUARD_FS_BY_USERSPACE	(1u << 5)
 
 /**
  * struct freezeguard_fs - one filesystem of a freeze
