@@ -10,11 +10,7 @@
  * run's freeze is then owned by its open device (FREEZEGUARD_FLAG_OWNED),
  * so that the module thaws them at once should freezectl die.
  *
- * Exit codes: 0 success; 1 error (also a thaw in time of a freeze one of
- * whose filesystems someone else thawed: the snapshot is not consistent
- * either); 2 usage; 3 a thaw (or abort, or run's thaw) was refused because
- * that freeze had already timed out, so the snapshot taken under it is not
- * consistent; 4 wait timed out.
+ * Exit codes: enum exit_code.
  */
 #define _GNU_SOURCE	/* statx */
 #include <errno.h>
@@ -41,12 +37,29 @@
 #error "FREEZECTL_VERSION is not defined: build freezectl with make"
 #endif
 
+/*
+ * Every command but run: 0 success; 1 error (also a thaw in time of a
+ * freeze one of whose filesystems someone else thawed: the snapshot is not
+ * consistent either); 2 usage; 3 a thaw (or abort) was refused because that
+ * freeze had already timed out, so the snapshot taken under it is not
+ * consistent; 4 wait timed out.
+ *
+ * run passes on PROGRAM's status (0 to 123, 128 + N if killed by signal N),
+ * so its own verdicts are timeout(1)'s codes, which no such status takes:
+ * 124 and 125 only ever mean freezectl's, and PROGRAM's own 124 or 125
+ * exits 1. 124 wins over everything else, then a signal freezectl forwarded.
+ */
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_ERROR = 1,
 	EXIT_USAGE = 2,
 	EXIT_TIMED_OUT = 3,	/* the freeze timed out before thaw */
 	EXIT_WAIT_TIMEOUT = 4,
+	EXIT_RUN_NOT_HELD = 124,	/* the freeze ended before PROGRAM did */
+	EXIT_RUN_FAILED = 125,		/* freezectl failed, PROGRAM was not run */
+	EXIT_RUN_NOEXEC = 126,		/* PROGRAM found, but cannot be executed */
+	EXIT_RUN_NOTFOUND = 127,
+	EXIT_RUN_SIGNAL = 128,		/* + N: signal N killed PROGRAM, or was forwarded */
 };
 
 struct options {
@@ -92,11 +105,8 @@ static void usage(FILE *f)
 "                               freeze, run PROGRAM, thaw exactly that freeze;\n"
 "                               SIGINT, SIGTERM, SIGHUP, SIGQUIT are forwarded\n"
 "                               to PROGRAM, which is waited for, then thawed;\n"
-"                               exit 3 if the thaw came too late (with --fs:\n"
-"                               the filesystems were thawed under PROGRAM), 1 if\n"
-"                               PROGRAM failed, freezectl was interrupted, or a\n"
-"                               filesystem was thawed by someone else. With --fs\n"
-"                               the freeze is always owned (--owned)\n"
+"                               exit codes below. With --fs the freeze is always\n"
+"                               owned (--owned)\n"
 "\n"
 "A generation is a freeze id, unique across sessions, re-created names and\n"
 "module reloads. A FAILED session can be frozen again; a late thaw of the\n"
@@ -134,9 +144,17 @@ static void usage(FILE *f)
 "  # take the snapshot\n"
 "  freezectl thaw db --generation \"$gen\"    # exit 3: discard the snapshot\n"
 "  freezectl run backup --fs /mnt/data --timeout 20000 -- make-snapshot\n"
+"                                          # exit 124: discard the snapshot\n"
 "\n"
-"Exit codes: 0 success, 1 error, 2 usage, 3 the freeze timed out before thaw\n"
-"(the snapshot is not consistent), 4 wait timed out. See freezectl(8).\n",
+"Exit codes but run's: 0 success, 1 error, 2 usage, 3 the freeze timed out\n"
+"before thaw (the snapshot is not consistent), 4 wait timed out.\n"
+"run, as timeout(1): PROGRAM's own status if the freeze held until it ended\n"
+"(0, 1-123, 128+N if killed by signal N; its 124 or 125 exits 1); 124 the\n"
+"freeze did not hold (timed out, aborted, a filesystem thawed by someone\n"
+"else: the snapshot is not consistent); 125 freezectl failed, PROGRAM not run\n"
+"(bad command line, no device, freeze refused); 126 PROGRAM cannot be\n"
+"executed, 127 not found; 128+N freezectl got signal N and forwarded it.\n"
+"See freezectl(8).\n",
 		FREEZEGUARD_FS_MAX);
 }
 
@@ -1158,6 +1176,22 @@ static const char *signal_name(int sig)
 	return "a signal";
 }
 
+/* Why run's freeze did not hold until PROGRAM ended: how its thaw failed. */
+static const char *run_not_held(int thaw_err)
+{
+	switch (thaw_err) {
+	case 0:		/* thawed in time, but not all it froze stayed frozen */
+		return "one of its filesystems was thawed by someone else";
+	case ETIMEDOUT:
+		return "it timed out";
+	case ECANCELED:
+		return "it was aborted";
+	case EALREADY:
+		return "it was thawed by someone else";
+	}
+	return "it had ended";
+}
+
 static int do_run(int fd, const struct options *o, const char *name, char **argv)
 {
 	struct sigaction sa, orig[RUN_NSIGNALS];
@@ -1165,14 +1199,13 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	struct options thaw_o = *o;
 	struct freezeguard_req req;
 	sigset_t block, orig_mask;
-	int rc, e, thaw_err, status = 0;
+	int rc, e, thaw_err, reserved, status = 0;
 	siginfo_t si;
 	pid_t pid, w;
 	size_t i;
 
-	rc = fs_args_open(o, a);
-	if (rc != EXIT_OK)
-		return rc;
+	if (fs_args_open(o, a) != EXIT_OK)
+		return EXIT_RUN_FAILED;
 
 	/*
 	 * If our parent left SIGCHLD ignored, the child is reaped behind our
@@ -1204,7 +1237,7 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	fs_args_close(a, o->nr_fs);	/* the module keeps its own references */
 	if (rc != EXIT_OK) {
 		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
-		return rc;
+		return EXIT_RUN_FAILED;	/* also a deadline passed while FREEZING */
 	}
 	/* From here on, thaw exactly the freeze we made, never a later one. */
 	thaw_o.generation = req.generation;
@@ -1222,15 +1255,17 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
 		close(fd);
 		execvp(argv[0], argv);
-		fprintf(stderr, "%s: run %s: %s: %s\n", prog, name, argv[0], strerror(errno));
-		_exit(127);
+		e = errno;
+		fprintf(stderr, "%s: run %s: %s: %s\n", prog, name, argv[0], strerror(e));
+		/* as the shell says it */
+		_exit(e == ENOENT ? EXIT_RUN_NOTFOUND : EXIT_RUN_NOEXEC);
 	}
 	if (pid < 0) {
 		e = errno;
 		/* Thaw first: our stderr may be on a filesystem we froze. */
 		do_req(fd, &thaw_o, FREEZEGUARD_IOC_THAW, "thaw", name, NULL, NULL);
 		err_errno(e, "run %s: fork", name);
-		return EXIT_ERROR;
+		return EXIT_RUN_FAILED;
 	}
 
 	/* Forward what would have killed us, wait for PROGRAM, then thaw. */
@@ -1260,12 +1295,18 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	 * filesystem we froze, and a write there would wait for the deadline.
 	 */
 	rc = do_req(fd, &thaw_o, FREEZEGUARD_IOC_THAW, "thaw", name, NULL, &thaw_err);
+	reserved = w == pid && WIFEXITED(status) &&
+		   (WEXITSTATUS(status) == EXIT_RUN_NOT_HELD ||
+		    WEXITSTATUS(status) == EXIT_RUN_FAILED);
 	if (w != pid)
 		err_errno(e, "run %s: waitpid", name);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		;	/* nothing to say */
 	else if (run_signal)
 		;	/* said below */
+	else if (reserved && rc == EXIT_OK)
+		fprintf(stderr, "%s: run %s: %s exited %d, a status run reserves for itself: exit %d\n",
+			prog, name, argv[0], WEXITSTATUS(status), EXIT_ERROR);
 	else if (WIFEXITED(status))
 		fprintf(stderr, "%s: run %s: %s exited with status %d\n",
 			prog, name, argv[0], WEXITSTATUS(status));
@@ -1275,10 +1316,11 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	else
 		fprintf(stderr, "%s: run %s: %s: unknown wait status 0x%x\n",
 			prog, name, argv[0], (unsigned int)status);
-	if (o->nr_fs && (thaw_err == ETIMEDOUT || thaw_err == ECANCELED))
-		fprintf(stderr, "%s: run %s: the freeze %s before %s finished: its filesystems were thawed under it, the snapshot may be inconsistent\n",
-			prog, name, thaw_err == ETIMEDOUT ? "timed out" : "was aborted",
-			argv[0]);
+	if (rc != EXIT_OK)
+		fprintf(stderr, "%s: run %s: the freeze did not hold until %s finished (%s%s): the snapshot is not consistent\n",
+			prog, name, argv[0], run_not_held(thaw_err),
+			o->nr_fs && (thaw_err == ETIMEDOUT || thaw_err == ECANCELED) ?
+			", its filesystems were thawed under it" : "");
 	if (rc == EXIT_OK && !o->quiet)
 		printf("%s: generation %llu thawed in time\n", name,
 		       (unsigned long long)req.generation);
@@ -1287,13 +1329,18 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 			prog, name, signal_name(run_signal), argv[0],
 			rc == EXIT_OK ? ", thawed" : "");
 	if (rc != EXIT_OK)
-		return rc;	/* 3: the thaw came too late */
-	if (w != pid)
+		return EXIT_RUN_NOT_HELD;
+	/* as a shell that got the signal would exit, whatever PROGRAM did */
+	if (run_signal)
+		return EXIT_RUN_SIGNAL + run_signal;
+	if (reserved)
 		return EXIT_ERROR;
-	/* In time: PROGRAM's own status, as a shell reports it. */
-	if (WIFEXITED(status))
+	/* PROGRAM's own status; 126, 127 also: not executable, not found */
+	if (w == pid && WIFEXITED(status))
 		return WEXITSTATUS(status);
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : EXIT_ERROR;
+	if (w == pid && WIFSIGNALED(status))
+		return EXIT_RUN_SIGNAL + WTERMSIG(status);
+	return EXIT_RUN_FAILED;
 }
 
 /* A decimal number: digits only, no sign or space strtoull would accept. */
@@ -1333,6 +1380,8 @@ enum { OPT_OWNED = 256 };	/* long only */
 
 int main(int argc, char **argv)
 {
+	/* "+": stop at COMMAND, leaving argv as it is (optstring + 1 permutes) */
+	static const char optstring[] = "+t:g:cs:f:jqd:hV";
 	static const struct option longopts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "generation", required_argument, NULL, 'g' },
@@ -1350,15 +1399,26 @@ int main(int argc, char **argv)
 	struct options o = { .device = FREEZEGUARD_DEVICE, .timeout_ms = -1 };
 	unsigned long long v;
 	const char *cmd, *name = NULL;
-	int c, fd, rc, nargs;
+	int c, fd, rc, nargs, usage_rc = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "t:g:cs:f:jqd:hV", longopts, NULL)) != -1) {
+	/*
+	 * A usage error of run exits 125, as 2 may be PROGRAM's: find COMMAND,
+	 * the first word that is not an option, before parsing anything.
+	 */
+	opterr = 0;
+	while (getopt_long(argc, argv, optstring, longopts, NULL) != -1)
+		;
+	if (optind < argc && !strcmp(argv[optind], "run"))
+		usage_rc = EXIT_RUN_FAILED;
+	optind = 0;	/* parse again from the start, saying what is wrong */
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, optstring + 1, longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_u64(optarg, UINT32_MAX, &v)) {
 				fprintf(stderr, "%s: --timeout: not a number of ms from 0 to %u: '%s'\n",
 					prog, UINT32_MAX, optarg);
-				return EXIT_USAGE;
+				return usage_rc;
 			}
 			o.timeout_ms = (long long)v;
 			break;
@@ -1366,7 +1426,7 @@ int main(int argc, char **argv)
 			if (parse_u64(optarg, ULLONG_MAX, &o.generation) || !o.generation) {
 				fprintf(stderr, "%s: --generation: not a generation number (1 or more): '%s'\n",
 					prog, optarg);
-				return EXIT_USAGE;
+				return usage_rc;
 			}
 			break;
 		case 'c':
@@ -1377,14 +1437,14 @@ int main(int argc, char **argv)
 			if (o.state < 0) {
 				fprintf(stderr, "%s: --state: one of STABLE, FREEZING, FROZEN, FAILED, not '%s'\n",
 					prog, optarg);
-				return EXIT_USAGE;
+				return usage_rc;
 			}
 			break;
 		case 'f':
 			if (o.nr_fs == FREEZEGUARD_FS_MAX) {
 				fprintf(stderr, "%s: --fs: at most %d filesystems in one freeze\n",
 					prog, FREEZEGUARD_FS_MAX);
-				return EXIT_USAGE;
+				return usage_rc;
 			}
 			o.fs[o.nr_fs++] = optarg;
 			break;
@@ -1408,60 +1468,60 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			return usage_rc;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return usage_rc;
 	}
 	cmd = argv[optind++];
 	for (c = 0; commands[c].name && strcmp(commands[c].name, cmd); c++)
 		;
 	if (!commands[c].name) {
 		fprintf(stderr, "%s: unknown command '%s' (see --help)\n", prog, cmd);
-		return EXIT_USAGE;
+		return usage_rc;
 	}
 	nargs = argc - optind;
 	if (commands[c].takes_name) {
 		if (nargs < 1) {
 			fprintf(stderr, "%s: %s: missing session NAME (see --help)\n", prog, cmd);
-			return EXIT_USAGE;
+			return usage_rc;
 		}
 		name = argv[optind++];
 		nargs--;
 		if (name_check(name))
-			return EXIT_USAGE;
+			return usage_rc;
 	}
 	if (commands[c].takes_program ? nargs < 1 : nargs != 0) {
 		fprintf(stderr, "%s: %s: %s (see --help)\n", prog, cmd,
 			commands[c].takes_program ? "missing -- PROGRAM" : "too many arguments");
-		return EXIT_USAGE;
+		return usage_rc;
 	}
 	/* thaw and abort name the freeze they end; nothing else takes one. */
 	if (commands[c].ioc == FREEZEGUARD_IOC_THAW || commands[c].ioc == FREEZEGUARD_IOC_ABORT) {
 		if (!o.generation && !o.current) {
 			fprintf(stderr, "%s: %s %s: name the freeze to end with --generation G (as freeze printed it), or --current to end whatever freeze is current (an administrator's override)\n",
 				prog, cmd, name);
-			return EXIT_USAGE;
+			return usage_rc;
 		}
 		if (o.generation && o.current) {
 			fprintf(stderr, "%s: %s %s: --generation and --current exclude each other\n",
 				prog, cmd, name);
-			return EXIT_USAGE;
+			return usage_rc;
 		}
 	} else if (o.generation || o.current) {
 		fprintf(stderr, "%s: %s: --generation and --current are for thaw and abort only\n",
 			prog, cmd);
-		return EXIT_USAGE;
+		return usage_rc;
 	}
 	if ((o.nr_fs || o.owned) && commands[c].fn != do_freeze && commands[c].fn != do_run) {
 		fprintf(stderr, "%s: %s: --fs and --owned are for freeze and run only\n", prog, cmd);
-		return EXIT_USAGE;
+		return usage_rc;
 	}
 	fd = open_device(&o);
 	if (fd < 0)
-		return EXIT_ERROR;
+		return commands[c].fn == do_run ? EXIT_RUN_FAILED : EXIT_ERROR;
 	if (commands[c].fn)
 		rc = commands[c].fn(fd, &o, name, argv + optind);
 	else

@@ -139,8 +139,8 @@ scenario_identity() {
 	tap $? "someone else freezes a new session of the same name ($g)"
 	wait $pid
 	rc=$?
-	[ $rc -ne 0 ] && ! grep -q "thawed in time" /tmp/run.out
-	tap $? "the first run's thaw is not a success (exit $rc: $(tr '\n' ' ' </tmp/run.out))"
+	[ $rc = 124 ] && ! grep -q "thawed in time" /tmp/run.out
+	tap $? "the first run's thaw is not a success: exit 124 (exit $rc: $(tr '\n' ' ' </tmp/run.out))"
 	check "the other freeze is still frozen" idn state FROZEN generation "$g"
 	expect 0 "thaw it" freezectl thaw idn --generation "$g"
 	a=$(freezectl freeze -q ida --timeout $(ms 10000))
@@ -208,11 +208,38 @@ scenario_wait_cli() {
 	tap $rc "wait survives SIGSTOP/SIGCONT and sees the thaw (exit $rc: $(cat /tmp/wait.out))"
 }
 
+# run's exit codes, timeout(1)'s: never one the program's status can take.
 scenario_run() {
 	expect 0 "run: freeze, true, thaw in time" freezectl run s6 --timeout $(ms 5000) -- true
-	expect 1 "run: a failing program exits 1 (and thaws)" freezectl run s6 --timeout $(ms 5000) -- false
-	check "run left s6 STABLE" s6 state STABLE thaws 2
-	expect 3 "run: a program outlasting the deadline exits 3" freezectl run s6 --timeout $(ms 200) -- usleep $(($(ms 200) * 5000))
+	expect 1 "run: a program that exits 1 exits 1 (and thaws)" freezectl run s6 --timeout $(ms 5000) -- false
+	expect 3 "run: a program that exits 3, thawed in time, exits 3" \
+		freezectl run s6 --timeout $(ms 5000) -- sh -c 'exit 3'
+	check "run left s6 STABLE" s6 state STABLE thaws 3
+	expect 124 "run: a program outlasting the deadline exits 124" freezectl run s6 --timeout $(ms 200) -- usleep $(($(ms 200) * 5000))
+	expect 124 "run: a freeze aborted under the program exits 124, though it exits 0" \
+		freezectl run s6 --timeout $(ms 5000) -- freezectl abort s6 --current
+	expect 124 "run: a freeze thawed by someone else under the program exits 124" \
+		freezectl run s6 --timeout $(ms 5000) -- freezectl thaw s6 --current
+	freezectl run s6 --timeout $(ms 5000) -- sh -c 'exit 124' >/tmp/run.out 2>&1
+	rc=$?
+	[ $rc = 1 ] && grep -q "sh exited 124, a status run reserves for itself" /tmp/run.out
+	tap $? "run: a program that exits 124, thawed in time, exits 1 and says why (exit $rc: $(tr '\n' ' ' </tmp/run.out))"
+	expect 1 "run: a program that exits 125, thawed in time, exits 1" \
+		freezectl run s6 --timeout $(ms 5000) -- sh -c 'exit 125'
+	expect 125 "run: a usage error exits 125 (2 may be the program's)" freezectl run s6 --bogus -- true
+	expect 125 "run: a missing device exits 125" freezectl --device /nonexistent run s6 -- true
+	g=$(freezectl freeze -q s6 --timeout $(ms 10000))
+	rm -f /tmp/ran
+	expect 125 "run: a refused freeze (EBUSY: s6 frozen) exits 125" \
+		freezectl run s6 --timeout $(ms 5000) -- touch /tmp/ran
+	[ ! -e /tmp/ran ]
+	tap $? "run: the program of a refused freeze is not run"
+	expect 0 "thaw s6 after the refused run" freezectl thaw s6 --generation "$g"
+	echo 'echo ran' >/tmp/noexec
+	chmod 644 /tmp/noexec
+	expect 126 "run: a program that cannot be executed exits 126" freezectl run s6 --timeout $(ms 5000) -- /tmp/noexec
+	expect 127 "run: a program not found exits 127" freezectl run s6 --timeout $(ms 5000) -- /nonexistent
+	check "run: thawed after 126 and 127" s6 state STABLE timeouts 1
 	expect 0 "run from a parent that ignores SIGCHLD" fgtest ignore-sigchld freezectl run s6 --timeout $(ms 5000) -- true
 	# SIGTERM to freezectl: forwarded to the program, waited for, thawed
 	freezectl run s7 --timeout $(ms 20000) -- sleep 30 >/tmp/run.out 2>&1 &
@@ -226,10 +253,19 @@ scenario_run() {
 	rc=$?
 	t1=$(uptime_s)
 	[ $rc = 143 ] && [ $((t1 - t0)) -lt 15 ]
-	tap $? "run: SIGTERM to freezectl ends the program and exits 143 (the program's status) after the thaw, at once ($((t1 - t0)) s of the program's 30; exit $rc: $(tr '\n' ' ' </tmp/run.out))"
+	tap $? "run: SIGTERM to freezectl ends the program and exits 143 after the thaw, at once ($((t1 - t0)) s of the program's 30; exit $rc: $(tr '\n' ' ' </tmp/run.out))"
 	check "run: SIGTERM left s7 thawed at once" s7 state STABLE thaws 1 timeouts 0
 	! running sleep
 	tap $? "run: the program got the signal too (no orphan left)"
+	# a program that survives the SIGTERM and exits 0: still 128 + SIGTERM
+	freezectl run s8 --timeout $(ms 20000) -- sh -c 'trap "exit 0" TERM; while :; do usleep 100000; done' >/tmp/run.out 2>&1 &
+	pid=$!
+	pause 500
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	[ $rc = 143 ] && grep -q "thawed in time" /tmp/run.out
+	tap $? "run: SIGTERM forwarded to a program that traps it and exits 0 exits 143, thawed in time (exit $rc: $(tr '\n' ' ' </tmp/run.out))"
 	g=$(freezectl freeze -q s6 --timeout $(ms 10000))
 	out=$(freezectl remove s6 2>&1)
 	case $out in
@@ -792,6 +828,10 @@ scenario_fs_owner() {
 	done
 	dmesg | grep -q "session oext4: the owner of freeze .* is gone: aborting it"
 	tap $? "the kernel log says the owner of oext4's freeze is gone"
+	out=$(freezectl run oa --fs /mnt/ext4 --timeout $(fsms 20000) -- freezectl abort oa --current 2>&1)
+	rc=$?
+	[ $rc = 124 ] && case $out in *"its filesystems were thawed under it"*) ;; *) false ;; esac
+	tap $? "run whose freeze is aborted under its program exits 124: its filesystems were thawed under it (exit $rc: $(echo "$out" | tr '\n' ' '))"
 }
 
 # The deadline passes while FREEZING (the sync outlasts it; here the
@@ -868,6 +908,8 @@ scenario_fs_admin() {
 			freezectl thaw ad --generation "$g"
 		dmesg | grep -q "session ad: ext4 filesystem .* was thawed by someone else during freeze $g"
 		tap $? "the kernel log says ad's filesystem was thawed by someone else"
+		expect 124 "6.1: run whose program thaws its filesystem (fsfreeze -u: lost) exits 124" \
+			freezectl run al --fs /mnt/ext4 --timeout $(fsms 20000) -- $FSFREEZE -u /mnt/ext4
 		;;
 	*)
 		g=$(freezectl freeze -q ad --fs /mnt/ext4 --timeout $(fsms 20000))
