@@ -1199,13 +1199,23 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	struct options thaw_o = *o;
 	struct freezeguard_req req;
 	sigset_t block, orig_mask;
-	int rc, e, thaw_err, reserved, status = 0;
+	int rc, e, thaw_err, reserved, status = 0, exec_err = 0, ep[2];
 	siginfo_t si;
 	pid_t pid, w;
 	size_t i;
 
 	if (fs_args_open(o, a) != EXIT_OK)
 		return EXIT_RUN_FAILED;
+	/*
+	 * The child tells why its exec failed through this pipe (closed on a
+	 * successful exec), and we say it after the thaw: our stderr may be
+	 * on a filesystem the freeze holds.
+	 */
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		err_errno(errno, "run %s: pipe", name);
+		fs_args_close(a, o->nr_fs);
+		return EXIT_RUN_FAILED;
+	}
 
 	/*
 	 * If our parent left SIGCHLD ignored, the child is reaped behind our
@@ -1237,6 +1247,8 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	fs_args_close(a, o->nr_fs);	/* the module keeps its own references */
 	if (rc != EXIT_OK) {
 		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
+		close(ep[0]);
+		close(ep[1]);
 		return EXIT_RUN_FAILED;	/* also a deadline passed while FREEZING */
 	}
 	/* From here on, thaw exactly the freeze we made, never a later one. */
@@ -1254,14 +1266,18 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 				signal(run_signals[i], SIG_DFL);
 		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
 		close(fd);
+		close(ep[0]);
 		execvp(argv[0], argv);
 		e = errno;
-		fprintf(stderr, "%s: run %s: %s: %s\n", prog, name, argv[0], strerror(e));
-		/* as the shell says it */
+		if (write(ep[1], &e, sizeof(e)) < 0)
+			e = errno;
+		/* as timeout(1) says it */
 		_exit(e == ENOENT ? EXIT_RUN_NOTFOUND : EXIT_RUN_NOEXEC);
 	}
+	close(ep[1]);
 	if (pid < 0) {
 		e = errno;
+		close(ep[0]);
 		/* Thaw first: our stderr may be on a filesystem we froze. */
 		do_req(fd, &thaw_o, FREEZEGUARD_IOC_THAW, "thaw", name, NULL, NULL);
 		err_errno(e, "run %s: fork", name);
@@ -1295,11 +1311,17 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	 * filesystem we froze, and a write there would wait for the deadline.
 	 */
 	rc = do_req(fd, &thaw_o, FREEZEGUARD_IOC_THAW, "thaw", name, NULL, &thaw_err);
+	if (read(ep[0], &exec_err, sizeof(exec_err)) != sizeof(exec_err))
+		exec_err = 0;	/* exec worked: the pipe closed with nothing */
+	close(ep[0]);
 	reserved = w == pid && WIFEXITED(status) &&
 		   (WEXITSTATUS(status) == EXIT_RUN_NOT_HELD ||
 		    WEXITSTATUS(status) == EXIT_RUN_FAILED);
 	if (w != pid)
 		err_errno(e, "run %s: waitpid", name);
+	else if (exec_err)
+		fprintf(stderr, "%s: run %s: %s: %s\n", prog, name, argv[0],
+			strerror(exec_err));
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		;	/* nothing to say */
 	else if (run_signal)

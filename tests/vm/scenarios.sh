@@ -834,6 +834,18 @@ scenario_fs_owner() {
 	tap $? "run whose freeze is aborted under its program exits 124: its filesystems were thawed under it (exit $rc: $(echo "$out" | tr '\n' ' '))"
 }
 
+# run's own messages wait for its thaw: with stderr on the filesystem it
+# froze, a program that cannot be run is told at once, not at the deadline
+# (a message written while frozen would wait for it, and turn 127 into 124).
+scenario_fs_run_stderr() {
+	t0=$(mono)
+	freezectl run rs --fs /mnt/ext4 --timeout $(fsms 20000) -- /nonexistent 2>/mnt/ext4/run.err
+	rc=$?
+	t1=$(mono)
+	[ $rc = 127 ] && [ $((t1 - t0)) -lt $(fsms 10000) ] && grep -q "No such file" /mnt/ext4/run.err
+	tap $? "run of a missing program with stderr on the filesystem it froze: exit $rc (127) after $((t1 - t0)) ms, its message written after the thaw ($(cat /mnt/ext4/run.err))"
+}
+
 # The deadline passes while FREEZING (the sync outlasts it; here the
 # fault knob holds the freeze back once the filesystem froze): the worker
 # ends it timed out, and the filesystem is thawed the moment the freeze
@@ -1169,6 +1181,7 @@ suite_fs() {
 	scenario_fs_thaw
 	scenario_fs_deadline
 	scenario_fs_owner
+	scenario_fs_run_stderr
 	scenario_fs_freezing_timeout
 	scenario_fs_busy
 	scenario_fs_admin
