@@ -29,9 +29,9 @@ static inline void fg_hrtimer_setup(struct hrtimer *timer,
  * filesystem's own ->freeze_super/->thaw_super where it has them -- in the
  * way that lets other freezers work beside the session's freeze on each
  * kernel (docs/filesystems.md, "Other freezers"). The form of the calls
- * is probed at build time (Kbuild: FG_FREEZE_HAS_OWNER, _HOLDER).
+ * is probed at build time (Kbuild: FG_FREEZE_HAS_OWNER, _HOLDER, _KCOUNT).
  *
- * 6.6+: as the kernel holder. The session's freeze is its own, apart
+ * 6.8+: as the kernel holder. The session's freeze is its own, apart
  * from userspace's FIFREEZE and device-mapper's bdev_freeze() (which nest
  * beside it) and FITHAW (which cannot thaw it); the superblock counts
  * each holder's freezes (freeze_kcount, freeze_ucount).
@@ -49,12 +49,22 @@ static inline void fg_hrtimer_setup(struct hrtimer *timer,
 #elif defined(FG_FREEZE_HAS_HOLDER)
 #define FG_FREEZE_ARGS	FREEZE_HOLDER_KERNEL
 #endif
+/*
+ * 6.6 and 6.7 have holders but no per-holder counts (freeze_kcount came in
+ * 6.8): whose freeze holds cannot be read the way this file reads it.
+ */
+#if defined(FG_FREEZE_ARGS) && !defined(FG_FREEZE_HAS_KCOUNT)
+#error "freeze holders without freeze_kcount (Linux 6.6, 6.7): not supported"
+#endif
 
 /* Frozen now, by anyone. */
 static inline bool fg_sb_frozen(struct super_block *sb)
 {
 	return READ_ONCE(sb->s_writers.frozen) == SB_FREEZE_COMPLETE;
 }
+
+/* fg_thaw_fs(): the session's freeze was no longer in effect; nothing thawed */
+#define FG_THAW_LOST	1
 
 #ifdef FG_FREEZE_ARGS
 static inline int fg_freeze_fs(struct super_block *sb)
@@ -69,7 +79,42 @@ static inline bool fg_fs_hold_kept(struct super_block *sb)
 {
 	return READ_ONCE(sb->s_writers.freeze_kcount) > 0;
 }
+
+/* The session's freeze ended without a thaw: nothing to give back. */
+static inline void fg_fs_give_back(struct super_block *sb)
+{
+}
+
+/* Where a thaw that fails leaves the filesystem, for the kernel log. */
+#define FG_THAW_FAILED_HINT "nothing but the kernel holder can thaw it"
 #else
+/*
+ * Give back the session's bd_fsfreeze_count without thawing anything,
+ * once its freeze is known to have been thawed by someone else (FITHAW):
+ * left behind, it would make device-mapper's next freeze_bdev() nest
+ * without freezing the filesystem (an unfrozen snapshot) and its next
+ * mount fail. A count of 0 means an emergency thaw (SysRq-j) took it.
+ * This is the state a successful thaw_bdev() leaves, made under the same
+ * mutex.
+ */
+static inline void fg_bdev_give_back(struct block_device *bdev)
+{
+	lockdep_assert_held(&bdev->bd_fsfreeze_mutex);
+	if (bdev->bd_fsfreeze_count > 0 && --bdev->bd_fsfreeze_count == 0)
+		bdev->bd_fsfreeze_sb = NULL;
+}
+
+static inline void fg_fs_give_back(struct super_block *sb)
+{
+	struct block_device *bdev = sb->s_bdev;
+
+	if (bdev) {
+		mutex_lock(&bdev->bd_fsfreeze_mutex);
+		fg_bdev_give_back(bdev);
+		mutex_unlock(&bdev->bd_fsfreeze_mutex);
+	}
+}
+
 static inline int fg_freeze_fs(struct super_block *sb)
 {
 	struct block_device *bdev = sb->s_bdev;
@@ -83,10 +128,11 @@ static inline int fg_freeze_fs(struct super_block *sb)
 	err = freeze_bdev(bdev);
 	/*
 	 * A count left by someone else's freeze_bdev() whose filesystem was
-	 * since thawed by FITHAW nests without freezing: not a freeze.
+	 * since thawed by FITHAW nests without freezing, and FITHAW may come
+	 * right after a freeze: either way not a freeze of the session's.
 	 */
 	if (!err && !fg_sb_frozen(sb)) {
-		thaw_bdev(bdev);
+		fg_fs_give_back(sb);
 		err = -EBUSY;
 	}
 	return err;
@@ -99,43 +145,62 @@ static inline bool fg_fs_hold_kept(struct super_block *sb)
 }
 
 /*
- * Give back the session's bd_fsfreeze_count without thawing: its freeze
- * was thawed by someone else (FITHAW), and thaw_bdev() would either fail
- * and keep the count (so that device-mapper's next freeze_bdev() would
- * nest without freezing) or thaw whoever froze the filesystem since.
- * This is the state a successful thaw_bdev() leaves, made under the same
- * mutex.
+ * thaw_bdev() of the session's count, made under bd_fsfreeze_mutex as
+ * thaw_bdev() makes it, but telling a filesystem someone else thawed
+ * (FITHAW; its count is given back, nothing is thawed) from a failed
+ * thaw (the count is given back too: the filesystem stays frozen as a
+ * FIFREEZE freeze would, and FITHAW then ends it for good).
  */
-static inline void fg_bdev_drop_count(struct block_device *bdev)
+static inline int fg_bdev_thaw(struct super_block *sb)
 {
-	mutex_lock(&bdev->bd_fsfreeze_mutex);
-	if (bdev->bd_fsfreeze_count > 0 && --bdev->bd_fsfreeze_count == 0)
-		bdev->bd_fsfreeze_sb = NULL;
-	mutex_unlock(&bdev->bd_fsfreeze_mutex);
-}
-#endif
+	struct block_device *bdev = sb->s_bdev;
+	int err = 0;
 
-/* fg_thaw_fs(): the session's freeze was no longer in effect; nothing thawed */
-#define FG_THAW_LOST	1
+	mutex_lock(&bdev->bd_fsfreeze_mutex);
+	if (!bdev->bd_fsfreeze_count) {	/* SysRq-j thawed it */
+		err = FG_THAW_LOST;
+	} else if (--bdev->bd_fsfreeze_count > 0) {
+		/* device-mapper's freeze nests: its thaw ends the freeze */
+		err = fg_sb_frozen(sb) ? 0 : FG_THAW_LOST;
+	} else {
+		bdev->bd_fsfreeze_sb = NULL;
+		if (!fg_sb_frozen(sb))
+			err = FG_THAW_LOST;
+		else if (sb->s_op->thaw_super)
+			err = sb->s_op->thaw_super(sb);
+		else
+			err = thaw_super(sb);
+		if (err < 0 && !fg_sb_frozen(sb))	/* FITHAW got there first */
+			err = FG_THAW_LOST;
+	}
+	mutex_unlock(&bdev->bd_fsfreeze_mutex);
+	return err;
+}
+
+#define FG_THAW_FAILED_HINT "fsfreeze -u thaws it"
+#endif
 
 /**
  * fg_thaw_fs() - end the session's freeze of @sb
  * @sb: a superblock fg_freeze_fs() froze
  * @lost: the session already knows its freeze was thawed by someone else
+ *	(and gave back what it held of it: fg_fs_give_back())
  *
  * A freeze known lost, or found lost now, is not thawed: whatever freeze
  * is in effect is someone else's.
  *
  * Return: 0 when the session's freeze ended (the filesystem thaws unless
  * another freeze nests beside it); FG_THAW_LOST when it had already
- * ended; or the filesystem's error, and the freeze still holds.
+ * ended; or the filesystem's error: it stays frozen (FG_THAW_FAILED_HINT).
  */
 static inline int fg_thaw_fs(struct super_block *sb, bool lost)
 {
-#ifdef FG_FREEZE_ARGS
 	int err;
 
-	if (lost || !fg_fs_hold_kept(sb))
+	if (lost)
+		return FG_THAW_LOST;
+#ifdef FG_FREEZE_ARGS
+	if (!fg_fs_hold_kept(sb))
 		return FG_THAW_LOST;
 	if (sb->s_op->thaw_super)
 		err = sb->s_op->thaw_super(sb, FG_FREEZE_ARGS);
@@ -144,32 +209,24 @@ static inline int fg_thaw_fs(struct super_block *sb, bool lost)
 	/* 6.8+: a nested thaw may drop the hold and still say -EINVAL */
 	if (err && !fg_fs_hold_kept(sb))
 		err = 0;
-	return err;
 #else
-	struct block_device *bdev = sb->s_bdev;
-	int err;
-
-	if (!bdev) {
-		if (lost || !fg_sb_frozen(sb))
-			return FG_THAW_LOST;
-		if (sb->s_op->thaw_super)
-			return sb->s_op->thaw_super(sb);
-		return thaw_super(sb);
-	}
-	if (!lost) {
-		err = thaw_bdev(bdev);
-		/* -EINVAL from a filesystem not frozen: FITHAW got there first */
-		if (err != -EINVAL || fg_sb_frozen(sb))
-			return err;
-	}
-	fg_bdev_drop_count(bdev);
-	return FG_THAW_LOST;
+	if (sb->s_bdev)
+		return fg_bdev_thaw(sb);
+	if (!fg_sb_frozen(sb))
+		return FG_THAW_LOST;
+	if (sb->s_op->thaw_super)
+		err = sb->s_op->thaw_super(sb);
+	else
+		err = thaw_super(sb);
+	if (err < 0 && !fg_sb_frozen(sb))
+		err = FG_THAW_LOST;
 #endif
+	return err;
 }
 
 /*
  * FREEZEGUARD_FS_HOLDERS and who holds a freeze of @sb now, where the
- * kernel counts holders (6.6+); 0 before.
+ * kernel counts holders (6.8+); 0 before.
  */
 static inline u32 fg_fs_holders(struct super_block *sb)
 {

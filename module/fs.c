@@ -171,8 +171,9 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 			pr_warn("session %s: %s filesystem %u:%u was thawed by someone else during freeze %llu\n",
 				session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen);
 		else if (err)
-			pr_err("session %s: %s filesystem %u:%u failed to thaw at the end of freeze %llu: error %d; it stays frozen (fsfreeze -u)\n",
-			       session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen, err);
+			pr_err("session %s: %s filesystem %u:%u failed to thaw at the end of freeze %llu: error %d; it stays frozen (%s)\n",
+			       session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen, err,
+			       FG_THAW_FAILED_HINT);
 	}
 	fg_fs_let_go(set);
 }
@@ -211,17 +212,23 @@ static bool fs_hold_kept(const struct fg_fs *fs)
 
 /**
  * fg_fs_mark_lost() - remember each filesystem of a held @set whose
- * freeze by the session no longer holds: someone else thawed it (FREEZEGUARD_FS_LOST stays, even if
- * it is frozen again later)
+ * freeze by the session no longer holds: someone else thawed it
+ * (FREEZEGUARD_FS_LOST stays, even if it is frozen again later; what the
+ * session held of it is given back at once)
  * @set: the filesystems a session holds frozen (FSM_HOLD_FROZEN), or NULL
  */
 void fg_fs_mark_lost(struct fg_fs_set *set)
 {
 	u32 i;
 
-	for (i = 0; set && i < set->nr; i++)
-		if (!fs_hold_kept(&set->fs[i]))
-			set->fs[i].lost = true;
+	for (i = 0; set && i < set->nr; i++) {
+		struct fg_fs *fs = &set->fs[i];
+
+		if (!fs->lost && !fs_hold_kept(fs)) {
+			fs->lost = true;
+			fg_fs_give_back(fs->sb);	/* at once: see compat.h */
+		}
+	}
 }
 
 /**

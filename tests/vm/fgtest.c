@@ -893,7 +893,7 @@ static int all_zero(const void *p, size_t n)
 	return 1;
 }
 
-/* Linux 6.6 and later count freeze holders (the module then reports them). */
+/* Linux 6.8 and later count freeze holders (the module then reports them). */
 static int kernel_has_holders(void)
 {
 	struct utsname u;
@@ -901,7 +901,7 @@ static int kernel_has_holders(void)
 
 	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
 		return 0;
-	return major > 6 || (major == 6 && minor >= 6);
+	return major > 6 || (major == 6 && minor >= 8);
 }
 
 /* The checks of FREEZE with FREEZEGUARD_FLAG_FS; DIR is on ext4/xfs/btrfs. */
@@ -970,7 +970,7 @@ static int run_fs_abi(const char *dir)
 	tap(e == ENOENT,
 	    "no refused FREEZE touched the session: it does not exist (errno %d)", e);
 
-	/* 6.6+ counts freeze holders: the session's is the kernel holder */
+	/* 6.8+ counts freeze holders: the session's is the kernel holder */
 	held = FREEZEGUARD_FS_HELD | FREEZEGUARD_FS_FROZEN |
 	       (kernel_has_holders() ?
 		FREEZEGUARD_FS_HOLDERS | FREEZEGUARD_FS_BY_KERNEL : 0);

@@ -204,16 +204,22 @@ struct freezeguard_status {
 	__u64 reserved[2];
 };
 
-/* One filesystem of a session, as FILESYSTEMS reports it. */
+/*
+ * One filesystem of a session, as FILESYSTEMS reports it (and STATUS, or-ed
+ * over the filesystems of the freeze). Later versions may add flags:
+ * ignore the bits you do not know.
+ */
 #define FREEZEGUARD_FS_HELD	(1u << 0)	/* the session holds a freeze of it */
 #define FREEZEGUARD_FS_FROZEN	(1u << 1)	/* it is frozen now, by anyone */
 #define FREEZEGUARD_FS_LOST	(1u << 2)	/* thawed by someone else while held */
 /*
  * Who holds a freeze of it now, where the kernel counts freeze holders
- * (Linux 6.6+: FREEZEGUARD_FS_HOLDERS is set, and the two after it say
- * who): the kernel holder (a session's freeze) and the userspace holder
- * (FIFREEZE, fsfreeze, qemu-guest-agent; device-mapper's suspend).
- * Without FREEZEGUARD_FS_HOLDERS the kernel cannot tell: all three are 0.
+ * (Linux 6.8+: FREEZEGUARD_FS_HOLDERS is set, and the two after it say
+ * who): the kernel holder (a session's freeze; also the kernel's own,
+ * e.g. XFS online scrub) and the userspace holder (FIFREEZE, fsfreeze,
+ * qemu-guest-agent; device-mapper's suspend). Without
+ * FREEZEGUARD_FS_HOLDERS the kernel cannot tell, or the freeze no longer
+ * keeps the filesystem: all three are 0.
  */
 #define FREEZEGUARD_FS_HOLDERS		(1u << 3)
 #define FREEZEGUARD_FS_BY_KERNEL	(1u << 4)
