@@ -758,6 +758,20 @@ writer_start() {
 }
 writer_done() { [ -e "/tmp/w.$1" ] && [ "$(cut -d' ' -f1 "/tmp/w.$1")" = 0 ]; }
 writer_end() { cut -d' ' -f2 "/tmp/w.$1"; }
+# writer_waits FS TAG DESCRIPTION: a writer to /mnt/FS, started now, is
+# still blocked half a second later
+writer_waits() {
+	writer_start "$1" "$2"
+	pause 500
+	! writer_done "$2"
+	tap $? "$3"
+}
+# writer_resumes TAG SECONDS DESCRIPTION: writer TAG finishes within
+# SECONDS (scaled)
+writer_resumes() {
+	wait_file "/tmp/w.$1" "$2" && writer_done "$1"
+	tap $? "$3"
+}
 
 # fs_json NAME: freezectl status --json NAME, on one line
 fs_json() { freezectl status --json "$1" 2>&1 | tr -d '\n '; }
@@ -771,13 +785,9 @@ scenario_fs_thaw() {
 		js=$(fs_json "t$fs")
 		case $js in *'"state":"FROZEN"'*'"held":true'*) tap 0 "t$fs FROZEN, /mnt/$fs held";;
 		*) tap 1 "t$fs FROZEN, /mnt/$fs held: $js";; esac
-		writer_start "$fs" t
-		pause 500
-		! writer_done t
-		tap $? "a writer to /mnt/$fs waits while t$fs holds it"
+		writer_waits "$fs" t "a writer to /mnt/$fs waits while t$fs holds it"
 		expect 0 "thaw t$fs --generation $g" freezectl thaw "t$fs" --generation "$g"
-		wait_file /tmp/w.t 10 && writer_done t
-		tap $? "the writer to /mnt/$fs resumes after the thaw"
+		writer_resumes t 10 "the writer to /mnt/$fs resumes after the thaw"
 		js=$(fs_json "t$fs")
 		case $js in *'"held":false'*'"frozen":false'*) tap 0 "t$fs holds nothing after the thaw";;
 		*) tap 1 "t$fs holds nothing after the thaw: $js";; esac
@@ -792,10 +802,7 @@ scenario_fs_deadline() {
 	for fs in $FS_ALL; do
 		t0=$(mono)
 		g=$(freezectl freeze -q "d$fs" --fs "/mnt/$fs" --timeout "$t")
-		writer_start "$fs" d
-		pause 500
-		! writer_done d
-		tap $? "a writer to /mnt/$fs waits while freeze $g holds it"
+		writer_waits "$fs" d "a writer to /mnt/$fs waits while freeze $g holds it"
 		wait_file /tmp/w.d $((t / 1000 + 20)) && writer_done d &&
 			[ "$(writer_end d)" -ge $((t0 + t)) ]
 		tap $? "the writer to /mnt/$fs resumes when freeze $g reaches its deadline, not before"
@@ -819,8 +826,7 @@ scenario_fs_owner() {
 		tap $? "a writer to /mnt/$fs waits while freezectl run holds it"
 		t0=$(mono)
 		kill -9 $pid
-		wait_file /tmp/w.o 10 && writer_done o
-		tap $? "the writer to /mnt/$fs resumes once the owner is SIGKILLed"
+		writer_resumes o 10 "the writer to /mnt/$fs resumes once the owner is SIGKILLed"
 		echo "fsresume: $fs: owner SIGKILLed to writer resumed $(($(writer_end o) - t0)) ms (deadline was $(fsms 30000) ms away)"
 		check "o$fs ended ABORTED by its owner's death, not at the deadline" "o$fs" state STABLE last_error ABORTED aborts 1
 		grep -lx sleep /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3 |
@@ -857,8 +863,7 @@ scenario_fs_freezing_timeout() {
 	echo 0 > $D/fault_freeze_delay_us
 	check "fz FAILED / TIMEOUT" fz state FAILED last_error TIMEOUT timeouts 1
 	writer_start ext4 fz
-	wait_file /tmp/w.fz 5 && writer_done fz
-	tap $? "/mnt/ext4 was thawed: a writer finishes at once"
+	writer_resumes fz 5 "/mnt/ext4 was thawed: a writer finishes at once"
 	js=$(fs_json fz)
 	case $js in *'"held":false'*'"frozen":false'*) tap 0 "fz holds nothing";;
 	*) tap 1 "fz holds nothing: $js";; esac
@@ -875,8 +880,7 @@ scenario_fs_freezing_timeout() {
 	tap $? "the FREEZE that was aborted while FREEZING fails with ECANCELED, exit 1 ($(cat /tmp/fz.out))"
 	echo 0 > $D/fault_freeze_delay_us
 	writer_start ext4 fz2
-	wait_file /tmp/w.fz2 5 && writer_done fz2
-	tap $? "/mnt/ext4 was thawed after the abort"
+	writer_resumes fz2 5 "/mnt/ext4 was thawed after the abort"
 }
 
 # One filesystem, two sessions; a second filesystem that cannot freeze,
@@ -886,14 +890,12 @@ scenario_fs_busy() {
 	expect 1 "a second session freezing /mnt/xfs: EBUSY" \
 		freezectl freeze bb --fs /mnt/ext4 --fs /mnt/xfs --timeout $(fsms 20000)
 	writer_start ext4 bb
-	wait_file /tmp/w.bb 5 && writer_done bb
-	tap $? "/mnt/ext4, frozen first, was rolled back: its writer finishes"
+	writer_resumes bb 5 "/mnt/ext4, frozen first, was rolled back: its writer finishes"
 	check "bb ended, nothing held" bb state STABLE last_error ABORTED
 	expect 1 "freezing a tmpfs with ext4: EOPNOTSUPP" \
 		freezectl freeze bc --fs /mnt/ext4 --fs /tmp --timeout $(fsms 20000)
 	writer_start ext4 bc
-	wait_file /tmp/w.bc 5 && writer_done bc
-	tap $? "/mnt/ext4 is not frozen after the refused freeze"
+	writer_resumes bc 5 "/mnt/ext4 is not frozen after the refused freeze"
 	expect 0 "thaw ba" freezectl thaw ba --generation "$ga"
 	expect 2 "more than 16 --fs is a usage error" freezectl freeze bd \
 		--fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 --fs /mnt/ext4 \
@@ -926,16 +928,10 @@ scenario_fs_admin() {
 	*)
 		g=$(freezectl freeze -q ad --fs /mnt/ext4 --timeout $(fsms 20000))
 		$FSFREEZE -u /mnt/ext4 2>/dev/null	# 6.12 says 0, and thaws nothing
-		writer_start ext4 ad0
-		pause 500
-		! writer_done ad0
-		tap $? "fsfreeze -u does not thaw the session's freeze (kernel holder): a writer still waits"
+		writer_waits ext4 ad0 "fsfreeze -u does not thaw the session's freeze (kernel holder): a writer still waits"
 		expect 0 "fsfreeze -f under a session nests" $FSFREEZE -f /mnt/ext4
 		expect 0 "thaw ad" freezectl thaw ad --generation "$g"
-		writer_start ext4 ad
-		pause 500
-		! writer_done ad
-		tap $? "the administrator's freeze survives the session's thaw"
+		writer_waits ext4 ad "the administrator's freeze survives the session's thaw"
 		js=$(fs_json ad)
 		case $js in *'"lost":false'*) tap 0 "no loss reported";; *) tap 1 "no loss reported: $js";; esac
 		g=$(freezectl freeze -q ad --fs /mnt/ext4 --timeout $(ms 500))
@@ -1011,16 +1007,12 @@ scenario_fs_lvm() {
 	g=$(freezectl freeze -q lq --fs /mnt/lv --timeout $(fsms 30000))
 	tap $? "freeze -q lq --fs /mnt/lv ($g)"
 	expect 0 "lvcreate -s while lq holds /mnt/lv" lv lvcreate -q -s -n s3 -L 16M fg/db
-	writer_start lv lq
-	pause 500
-	! writer_done lq
-	tap $? "after lvcreate, /mnt/lv is still frozen by lq: a writer waits"
+	writer_waits lv lq "after lvcreate, /mnt/lv is still frozen by lq: a writer waits"
 	js=$(fs_json lq)
 	case $js in *'"held":true,"frozen":true,"lost":false'*) tap 0 "lq holds /mnt/lv, frozen, not lost";;
 	*) tap 1 "lq holds /mnt/lv, frozen, not lost: $js";; esac
 	expect 0 "thaw lq --generation $g" freezectl thaw lq --generation "$g"
-	wait_file /tmp/w.lq 10 && writer_done lq
-	tap $? "the writer to /mnt/lv resumes after lq's thaw"
+	writer_resumes lq 10 "the writer to /mnt/lv resumes after lq's thaw"
 	snap_check s3 "$d"
 
 	# dmsetup suspend (with lockfs) and resume under a session
@@ -1034,13 +1026,9 @@ scenario_fs_lvm() {
 	case $js in *"$want"*) tap 0 "ld's status while suspended: $want";;
 	*) tap 1 "ld's status while suspended: wanted $want in $js";; esac
 	expect 0 "dmsetup resume fg-db" $DMSETUP resume fg-db
-	writer_start lv ld
-	pause 500
-	! writer_done ld
-	tap $? "after the resume, /mnt/lv is still frozen by ld: a writer waits"
+	writer_waits lv ld "after the resume, /mnt/lv is still frozen by ld: a writer waits"
 	expect 0 "thaw ld --generation $g" freezectl thaw ld --generation "$g"
-	wait_file /tmp/w.ld 10 && writer_done ld
-	tap $? "the writer to /mnt/lv resumes after ld's thaw"
+	writer_resumes ld 10 "the writer to /mnt/lv resumes after ld's thaw"
 
 	case $(uname -r) in
 	6.1.*)
@@ -1103,24 +1091,16 @@ scenario_fs_claims() {
 		*) tap 1 "6.1: ca reports /mnt/ext4 lost: $js";; esac
 		expect 0 "6.1: fsfreeze -f after ca's freeze was lost" $FSFREEZE -f /mnt/ext4
 		expect 1 "6.1: thaw ca exits 1 (lost)" freezectl thaw ca --generation "$g"
-		writer_start ext4 ca
-		pause 500
-		! writer_done ca
-		tap $? "6.1: ca's release did not thaw fsfreeze's freeze: a writer waits"
+		writer_waits ext4 ca "6.1: ca's release did not thaw fsfreeze's freeze: a writer waits"
 		expect 0 "fsfreeze -u" $FSFREEZE -u /mnt/ext4
-		wait_file /tmp/w.ca 10 && writer_done ca
-		tap $? "6.1: the writer resumes after fsfreeze -u"
+		writer_resumes ca 10 "6.1: the writer resumes after fsfreeze -u"
 		# the block device's freeze count was given back: a new freeze
 		# freezes (a count left behind would nest without freezing)
 		g=$(freezectl freeze -q ca --fs /mnt/ext4 --timeout $(fsms 30000))
 		tap $? "6.1: a new freeze of /mnt/ext4 after the lost one ($g)"
-		writer_start ext4 ca2
-		pause 500
-		! writer_done ca2
-		tap $? "6.1: and it holds: a writer waits"
+		writer_waits ext4 ca2 "6.1: and it holds: a writer waits"
 		expect 0 "thaw ca" freezectl thaw ca --generation "$g"
-		wait_file /tmp/w.ca2 10 && writer_done ca2
-		tap $? "6.1: the writer resumes"
+		writer_resumes ca2 10 "6.1: the writer resumes"
 		;;
 	*)
 		expect 0 "thaw ca (fsfreeze -u could not take its freeze)" freezectl thaw ca --generation "$g"
@@ -1174,11 +1154,9 @@ scenario_fs_rmmod() {
 	! writer_done rm
 	tap $? "a writer to /mnt/btrfs waits"
 	expect 0 "rmmod with a filesystem freeze held" rmmod freezeguard
-	wait_file /tmp/w.rm 5 && writer_done rm
-	tap $? "rmmod thawed /mnt/btrfs: its writer finished"
+	writer_resumes rm 5 "rmmod thawed /mnt/btrfs: its writer finished"
 	writer_start xfs rm2
-	wait_file /tmp/w.rm2 5 && writer_done rm2
-	tap $? "and /mnt/xfs"
+	writer_resumes rm2 5 "and /mnt/xfs"
 }
 
 # The filesystem events: a freeze of ext4 that nobody thaws -- the core
