@@ -63,6 +63,20 @@ static inline bool fg_sb_frozen(struct super_block *sb)
 	return READ_ONCE(sb->s_writers.frozen) == SB_FREEZE_COMPLETE;
 }
 
+/* thaw_super() as FITHAW calls it: the filesystem's own where it has one */
+static inline int fg_thaw_super(struct super_block *sb)
+{
+#ifdef FG_FREEZE_ARGS
+	if (sb->s_op->thaw_super)
+		return sb->s_op->thaw_super(sb, FG_FREEZE_ARGS);
+	return thaw_super(sb, FG_FREEZE_ARGS);
+#else
+	if (sb->s_op->thaw_super)
+		return sb->s_op->thaw_super(sb);
+	return thaw_super(sb);
+#endif
+}
+
 /* fg_thaw_fs(): the session's freeze was no longer in effect; nothing thawed */
 #define FG_THAW_LOST	1
 
@@ -166,10 +180,8 @@ static inline int fg_bdev_thaw(struct super_block *sb)
 		bdev->bd_fsfreeze_sb = NULL;
 		if (!fg_sb_frozen(sb))
 			err = FG_THAW_LOST;
-		else if (sb->s_op->thaw_super)
-			err = sb->s_op->thaw_super(sb);
 		else
-			err = thaw_super(sb);
+			err = fg_thaw_super(sb);
 		if (err < 0 && !fg_sb_frozen(sb))	/* FITHAW got there first */
 			err = FG_THAW_LOST;
 	}
@@ -202,10 +214,7 @@ static inline int fg_thaw_fs(struct super_block *sb, bool lost)
 #ifdef FG_FREEZE_ARGS
 	if (!fg_fs_hold_kept(sb))
 		return FG_THAW_LOST;
-	if (sb->s_op->thaw_super)
-		err = sb->s_op->thaw_super(sb, FG_FREEZE_ARGS);
-	else
-		err = thaw_super(sb, FG_FREEZE_ARGS);
+	err = fg_thaw_super(sb);
 	/* 6.8+: a nested thaw may drop the hold and still say -EINVAL */
 	if (err && !fg_fs_hold_kept(sb))
 		err = 0;
@@ -214,10 +223,7 @@ static inline int fg_thaw_fs(struct super_block *sb, bool lost)
 		return fg_bdev_thaw(sb);
 	if (!fg_sb_frozen(sb))
 		return FG_THAW_LOST;
-	if (sb->s_op->thaw_super)
-		err = sb->s_op->thaw_super(sb);
-	else
-		err = thaw_super(sb);
+	err = fg_thaw_super(sb);
 	if (err < 0 && !fg_sb_frozen(sb))
 		err = FG_THAW_LOST;
 #endif
