@@ -29,16 +29,23 @@ $(B)/interleave: tests/interleave/interleave.c $(CORE) $(CHECK_H) | $(B)
 	$(CC) $(CFLAGS_TEST) -DFSM_HISTORY=2 -o $@ tests/interleave/interleave.c module/fsm.c
 
 # The same fsm.c with a bug switched on, each of which must be caught: the
-# KB 915331 worker, and the lost thaw of a freeze that timed out while its
-# filesystems were being frozen.
+# KB 915331 worker, the lost thaw of a freeze that timed out while its
+# filesystems were being frozen, and the end of a freeze that keeps those
+# frozen so far until the one still syncing completes (hung-sync).
 $(B)/interleave-kb915331: tests/interleave/interleave.c $(CORE) $(CHECK_H) | $(B)
 	$(CC) $(CFLAGS_TEST) -DFSM_HISTORY=2 -DFSM_KB915331_BUG -o $@ tests/interleave/interleave.c module/fsm.c
 
 $(B)/interleave-lost-thaw: tests/interleave/interleave.c $(CORE) $(CHECK_H) | $(B)
 	$(CC) $(CFLAGS_TEST) -DFSM_HISTORY=2 -DFSM_LOST_THAW_BUG -o $@ tests/interleave/interleave.c module/fsm.c
 
+$(B)/interleave-hung-sync: tests/interleave/interleave.c $(CORE) $(CHECK_H) | $(B)
+	$(CC) $(CFLAGS_TEST) -DFSM_HISTORY=2 -DFSM_HUNG_SYNC_BUG -o $@ tests/interleave/interleave.c module/fsm.c
+
 $(B)/test_fsm-lost-thaw: tests/unit/test_fsm.c $(CORE) $(CHECK_H) | $(B)
 	$(CC) $(CFLAGS_TEST) -DFSM_LOST_THAW_BUG -o $@ tests/unit/test_fsm.c module/fsm.c
+
+$(B)/test_fsm-hung-sync: tests/unit/test_fsm.c $(CORE) $(CHECK_H) | $(B)
+	$(CC) $(CFLAGS_TEST) -DFSM_HUNG_SYNC_BUG -o $@ tests/unit/test_fsm.c module/fsm.c
 
 unit: $(B)/test_fsm $(B)/test_fsm-san
 	$(B)/test_fsm
@@ -47,16 +54,18 @@ unit: $(B)/test_fsm $(B)/test_fsm-san
 interleave: $(B)/interleave
 	$(B)/interleave $(INTERLEAVE_DEPTH)
 
-# Succeeds only if the checker (and, for the lost thaw, the unit tests)
-# finds the bug in each variant.
-interleave-negative: $(B)/interleave-kb915331 $(B)/interleave-lost-thaw $(B)/test_fsm-lost-thaw
-	@for v in kb915331 lost-thaw; do \
+# Succeeds only if the checker (and, for the filesystem bugs, the unit
+# tests) finds the bug in each variant.
+interleave-negative: $(B)/interleave-kb915331 $(B)/interleave-lost-thaw $(B)/test_fsm-lost-thaw \
+	$(B)/interleave-hung-sync $(B)/test_fsm-hung-sync
+	@for v in kb915331 lost-thaw hung-sync; do \
 	$(B)/interleave-$$v $(INTERLEAVE_DEPTH); rc=$$?; \
 	if [ $$rc -eq 1 ]; then echo "as required, the checker rejects the $$v variant"; \
 	else echo "interleave-negative: the $$v variant was NOT caught (exit $$rc)" >&2; exit 1; fi; done
-	@if $(B)/test_fsm-lost-thaw >/dev/null; then \
-	echo "interleave-negative: the unit tests pass the lost-thaw variant" >&2; exit 1; \
-	else echo "as required, the unit tests reject the lost-thaw variant"; fi
+	@for v in lost-thaw hung-sync; do \
+	if $(B)/test_fsm-$$v >/dev/null; then \
+	echo "interleave-negative: the unit tests pass the $$v variant" >&2; exit 1; \
+	else echo "as required, the unit tests reject the $$v variant"; fi; done
 
 # --- Frama-C -----------------------------------------------------------------
 # The core and the glue, in parallel; the negative controls, each of which

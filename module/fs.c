@@ -113,59 +113,82 @@ static int fs_release(struct fg_fs *fs)
 }
 
 /**
- * fg_fs_freeze() - freeze every filesystem of @set, in order, or none
+ * fg_fs_freeze_one() - freeze filesystem @i of @set
  * @set: collected by fg_fs_collect()
+ * @i: which one: they are frozen in order, one call each
  * @session: for the tracepoints
  * @gen: the freeze, for the tracepoints
  *
- * Called without the session's lock: each freeze syncs. If one fails,
- * those already frozen are thawed again, in reverse order.
+ * Called without the session's lock: it syncs, and may take seconds.
+ * The session's core is told how it went; if it froze, the session holds
+ * it from then on (fg_fs_hold()) until the core orders it released.
  *
- * Return: 0, or the error of the first that failed (-EBUSY: frozen
- * already, by someone else, or held by another session).
+ * Return: 0, or the error of the freeze (-EBUSY: frozen already, by
+ * someone else, or held by another session).
  */
-int fg_fs_freeze(struct fg_fs_set *set, const char *session, u64 gen)
+int fg_fs_freeze_one(struct fg_fs_set *set, u32 i, const char *session, u64 gen)
 {
-	u32 i;
-	int err;
+	struct fg_fs *fs = &set->fs[i];
+	int err = 0;
+	u32 j;
 
-	for (i = 0; i < set->nr; i++) {
-		err = fs_claim(&set->fs[i]);
-		if (!err) {
-			err = fg_freeze_fs(set->fs[i].sb);
-			if (err)
-				fs_unclaim(&set->fs[i]);
+	/* the first: claim them all, before anything is frozen */
+	for (j = 0; i == 0 && j < set->nr; j++) {
+		err = fs_claim(&set->fs[j]);
+		if (err) {
+			fs = &set->fs[j];	/* the one held by another session */
+			while (j--)
+				fs_unclaim(&set->fs[j]);
+			break;
 		}
-		fg_trace_fs_freeze(session, gen, &set->fs[i], err);
-		if (err)
-			goto rollback;
 	}
-	return 0;
-rollback:
-	while (i--)
-		fg_trace_fs_thaw(session, gen, &set->fs[i],
-				 fs_release(&set->fs[i]));
+	if (!err)
+		err = fg_freeze_fs(fs->sb);
+	fg_trace_fs_freeze(session, gen, fs, err);
 	return err;
 }
 
+void fg_fs_hold(struct fg_fs_set *set, u32 i)
+{
+	set->fs[i].held = true;
+}
+
+/* Let go of the file and the claim of one the session does not hold. */
+static void fs_let_go(struct fg_fs *fs)
+{
+	if (fs->file) {
+		WARN_ON_ONCE(fs->held);
+		fs_unclaim(fs);
+		fput(fs->file);
+	}
+	fs->file = NULL;
+}
+
 /**
- * fg_fs_thaw() - thaw every filesystem of a held @set, then let go of it
- * @set: frozen by fg_fs_freeze()
+ * fg_fs_thaw() - thaw every filesystem of @set the session holds
+ * @set: the session's set
  * @session: for the kernel log and the tracepoints
  * @gen: the freeze, likewise
  *
- * The release the core ordered (FSM_RELEASE): it runs once per freeze,
- * allocates nothing, and reports a filesystem someone else thawed first
- * (lost: it is not thawed again) apart from one that failed to thaw.
+ * The release the core ordered (FSM_RELEASE): every filesystem held is
+ * released once, and its file put. One still being frozen is not touched
+ * (it is released when its freeze completes); those after it will not be
+ * frozen any more, and are let go of at once, so that no other session
+ * waits for them as long as that one's sync hangs. It allocates nothing,
+ * and reports a filesystem someone else thawed first (lost: it is not
+ * thawed again) apart from one that failed to thaw.
  */
 void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 {
-	u32 i = set->nr;
+	u32 i = set->nr, next;
 
 	while (i--) {
 		struct fg_fs *fs = &set->fs[i];
-		int err = fs_release(fs);
+		int err;
 
+		if (!fs->held)
+			continue;
+		err = fs_release(fs);
 		fg_trace_fs_thaw(session, gen, fs, err);
 		if (err == FG_THAW_LOST)
 			pr_warn("session %s: %s filesystem %u:%u was thawed by someone else during freeze %llu\n",
@@ -174,20 +197,23 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 			pr_err("session %s: %s filesystem %u:%u failed to thaw at the end of freeze %llu: error %d; it stays frozen (%s)\n",
 			       session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen, err,
 			       FG_THAW_FAILED_HINT);
+		fs->held = false;
+		fput(fs->file);
+		fs->file = NULL;
 	}
-	fg_fs_let_go(set);
+	for (next = 0; next < set->nr && !set->fs[next].file; next++)
+		;	/* the one being frozen, if any: the first still kept */
+	for (i = next + 1; i < set->nr; i++)
+		fs_let_go(&set->fs[i]);
 }
 
-/* Let go of the files still held: a set that did not freeze, or was thawed. */
+/* Let go of the files still kept, and their claims: the set holds no freeze. */
 void fg_fs_let_go(struct fg_fs_set *set)
 {
 	u32 i;
 
-	for (i = 0; i < set->nr; i++) {
-		if (set->fs[i].file)
-			fput(set->fs[i].file);
-		set->fs[i].file = NULL;
-	}
+	for (i = 0; i < set->nr; i++)
+		fs_let_go(&set->fs[i]);
 }
 
 void fg_fs_free(struct fg_fs_set *set)
@@ -210,12 +236,25 @@ static bool fs_hold_kept(const struct fg_fs *fs)
 	return fs->file && fg_fs_hold_kept(fs->sb);
 }
 
+/*
+ * The one the session is freezing now: filesystems are frozen in order,
+ * so it is the first one still kept (a file) and not held.
+ */
+static bool fs_freezing(const struct fg_fs_set *set, u32 i)
+{
+	u32 j;
+
+	for (j = 0; j < set->nr; j++)
+		if (set->fs[j].file && !set->fs[j].held)
+			return j == i;
+	return false;
+}
+
 /**
- * fg_fs_mark_lost() - remember each filesystem of a held @set whose
+ * fg_fs_mark_lost() - remember each filesystem the session holds whose
  * freeze by the session no longer holds: someone else thawed it
- * (FREEZEGUARD_FS_LOST stays, even if it is frozen again later; what the
- * session held of it is given back at once)
- * @set: the filesystems a session holds frozen (FSM_HOLD_FROZEN), or NULL
+ * (FREEZEGUARD_FS_LOST stays, even if it is frozen again later)
+ * @set: the filesystems of a session's freeze, or NULL
  */
 void fg_fs_mark_lost(struct fg_fs_set *set)
 {
@@ -224,7 +263,7 @@ void fg_fs_mark_lost(struct fg_fs_set *set)
 	for (i = 0; set && i < set->nr; i++) {
 		struct fg_fs *fs = &set->fs[i];
 
-		if (!fs->lost && !fs_hold_kept(fs)) {
+		if (fs->held && !fs->lost && !fs_hold_kept(fs)) {
 			fs->lost = true;
 			fg_fs_give_back(fs->sb);	/* at once: see compat.h */
 		}
@@ -233,17 +272,22 @@ void fg_fs_mark_lost(struct fg_fs_set *set)
 
 /**
  * fg_fs_flags() - FREEZEGUARD_FS_* of one filesystem of a session
- * @fs: the filesystem
- * @held: the session holds its freeze (the core's FSM_HOLD_FROZEN)
+ * @set: the session's filesystems
+ * @i: which one
+ * @freezing: the session is freezing them (the core's freezing())
  *
- * It only reads. LOST is what fg_fs_mark_lost() recorded, never a look of
- * its own: so LOST, once reported, stays (a filesystem thawed between the
- * two looks shows HELD without FROZEN until the next report marks it).
+ * It only reads, under the session's lock. LOST is what fg_fs_mark_lost()
+ * recorded, never a look of its own: so LOST, once reported, stays (a
+ * filesystem thawed between the two looks shows HELD without FROZEN
+ * until the next report marks it).
  */
-u32 fg_fs_flags(const struct fg_fs *fs, bool held)
+u32 fg_fs_flags(const struct fg_fs_set *set, u32 i, bool freezing)
 {
+	const struct fg_fs *fs = &set->fs[i];
+
 	return (fs_frozen(fs) ? FREEZEGUARD_FS_FROZEN : 0) |
-	       (held ? FREEZEGUARD_FS_HELD : 0) |
+	       (fs->held ? FREEZEGUARD_FS_HELD : 0) |
+	       (freezing && fs_freezing(set, i) ? FREEZEGUARD_FS_FREEZING : 0) |
 	       (fs->lost ? FREEZEGUARD_FS_LOST : 0) |
 	       (fs->file ? fg_fs_holders(fs->sb) : 0);
 }

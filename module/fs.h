@@ -24,6 +24,8 @@ struct super_block;
  * @lost: someone else thawed it while the session held it (0 or 1; a u8,
  *	not a bool: the proof keeps each C type's memory apart, and this is
  *	written where the session's bool @dead must be seen unchanged)
+ * @held: the session holds its freeze: set under the session's lock when
+ *	it froze, cleared when it is released (0 or 1)
  */
 struct fg_fs {
 	struct file *file;
@@ -31,6 +33,7 @@ struct fg_fs {
 	dev_t dev;
 	char type[16];
 	u8 lost;
+	u8 held;
 };
 
 /**
@@ -59,25 +62,33 @@ struct fg_fs_set {
 
 struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr);
 
-/*@ requires set != \null && fs_set_ok(set);
-  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost, fg_fs_claims;
+/* Freeze filesystem @i of @set (without the session's lock: it syncs). */
+/*@ requires set != \null && fs_set_ok(set) && i < FREEZEGUARD_FS_MAX;
+  @ assigns fg_fs_claims;
   @*/
-int fg_fs_freeze(struct fg_fs_set *set, const char *session, u64 gen);
+int fg_fs_freeze_one(struct fg_fs_set *set, u32 i, const char *session, u64 gen);
+
+/* The session holds filesystem @i's freeze now (under the session's lock). */
+/*@ requires set != \null && fs_set_ok(set) && i < FREEZEGUARD_FS_MAX;
+  @ assigns set->fs[i].held;
+  @*/
+void fg_fs_hold(struct fg_fs_set *set, u32 i);
 
 /*@ requires set != \null && fs_set_ok(set);
   @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
-  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, fg_fs_claims;
+  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
+  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].held, fg_fs_claims;
   @*/
 void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
 
 /*@ requires set != \null && fs_set_ok(set);
-  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file;
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, fg_fs_claims;
   @*/
 void fg_fs_let_go(struct fg_fs_set *set);
 
 /* (and frees @set: nothing may use it afterwards) */
 /*@ requires fs_set_ok(set);
-  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file;
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, fg_fs_claims;
   @*/
 void fg_fs_free(struct fg_fs_set *set);
 
@@ -86,10 +97,10 @@ void fg_fs_free(struct fg_fs_set *set);
   @*/
 void fg_fs_mark_lost(struct fg_fs_set *set);
 
-/*@ requires \valid_read(fs);
+/*@ requires fs_set_ok(set) && set != \null && i < FREEZEGUARD_FS_MAX;
   @ assigns \nothing;
   @*/
-u32 fg_fs_flags(const struct fg_fs *fs, bool held);
+u32 fg_fs_flags(const struct fg_fs_set *set, u32 i, bool freezing);
 
 /* The tracepoints freezeguard_fs_freeze and _thaw (trace.c): they only read. */
 /*@ assigns \nothing; */

@@ -9,7 +9,10 @@
  * unthawed one), which the proof and the tests must then reject.
  * -DFSM_LOST_THAW_BUG is the second negative control: a freeze that timed
  * out while its filesystems were being frozen forgets to release them
- * when that freeze completes (property 7).
+ * when that freeze completes (property 7). -DFSM_HUNG_SYNC_BUG is the
+ * third: a freeze that ends while FREEZING keeps those of its filesystems
+ * frozen so far until the one still syncing completes, which may be
+ * never (property 7: the end releases what is held).
  */
 #include "fsm.h"
 
@@ -88,8 +91,10 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
 /*
  * End the open freeze as @how: the one place where a freeze ends, so that
  * each end is counted once, remembered for its late thawer, and releases
- * the filesystems it holds. (Those of a freeze still FREEZING are released
- * by fsm_frozen(), when their freeze completes.)
+ * the filesystems it holds: all of them (FROZEN), or, while FREEZING,
+ * those frozen so far (PARTIAL becomes LAST: the one whose freeze is
+ * running is released by fsm_frozen() or fsm_frozen_one() when it
+ * completes).
  */
 /*@
   requires valid: \valid(s);
@@ -131,6 +136,12 @@ static int fsm_end(struct fsm_session *s, enum fsm_error how,
 		s->holds = FSM_HOLD_NONE;
 		s->fs_released++;
 		release = FSM_RELEASE;
+	} else if (s->holds == FSM_HOLD_PARTIAL) {
+#ifndef FSM_HUNG_SYNC_BUG
+		s->holds = FSM_HOLD_LAST;
+		s->fs_released++;
+		release = FSM_RELEASE;
+#endif
 	}
 	s->last_error = how;
 	s->clock = now;
@@ -169,7 +180,7 @@ static int fsm_end(struct fsm_session *s, enum fsm_error how,
 		s->last_error == FSM_ERR_TIMEOUT && s->deadline <= s->clock; */
 	//@ assert ids: s->freezes <= s->gen;
 	/*@ assert released: s->holds != FSM_HOLD_FROZEN &&
-		s->fs_released == s->fs_frozen; */
+		s->holds != FSM_HOLD_PARTIAL && s->fs_released == s->fs_frozen; */
 	//@ assert holds: holds_valid(s);
 	return verdict + release;
 }
@@ -249,7 +260,7 @@ int fsm_thaw(struct fsm_session *s, unsigned long long gen,
 	if (refusal)
 		return refusal;
 	if (s->state == FSM_FREEZING && now < s->deadline)
-		return FSM_E_BUSY;	/* nothing is frozen yet */
+		return FSM_E_BUSY;	/* not all are frozen yet */
 	return fsm_end(s, now < s->deadline ? FSM_ERR_NONE : FSM_ERR_TIMEOUT,
 		       now);
 }
@@ -265,17 +276,123 @@ int fsm_abort(struct fsm_session *s, unsigned long long gen,
 		       now);
 }
 
+/*
+ * A filesystem froze after its freeze ended (aborted, timed out): release
+ * it at once. Those frozen before the end were released then (LAST); if
+ * none was (FREEZING), this is the freeze's one release.
+ */
+/*@
+  requires valid: \valid(s);
+  requires inv: session_valid(s);
+  requires ended: !is_open(s);
+  requires freezing: freezing(s);
+  assigns s->holds, s->fs_frozen, s->fs_released;
+  ensures inv: session_valid(s);
+  ensures \result == FSM_IGNORED + FSM_RELEASE && s->holds == FSM_HOLD_NONE;
+  ensures release: releases_once{Pre, Post}(s, \result);
+  ensures counted: s->fs_frozen == \old(s->fs_frozen) +
+	  (\old(s->holds) == FSM_HOLD_FREEZING ? 1 : 0);
+*/
+static int fsm_release_late(struct fsm_session *s)
+{
+	if (s->holds == FSM_HOLD_FREEZING) {
+		s->fs_frozen++;
+		s->fs_released++;
+	}
+#ifdef FSM_HUNG_SYNC_BUG	/* the end left those frozen before held */
+	if (s->holds == FSM_HOLD_PARTIAL)
+		s->fs_released++;
+#endif
+	s->holds = FSM_HOLD_NONE;
+	//@ assert undone: holds_valid(s);
+	return FSM_IGNORED + FSM_RELEASE;
+}
+
+/*
+ * The caller stops freezing the filesystems of the open freeze, which it
+ * is about to end: those it froze so far are released now, counted once.
+ * Returns the release order to add to the end's verdict.
+ */
+/*@
+  requires valid: \valid(s);
+  requires inv: session_valid(s);
+  requires freezing: s->state == FSM_FREEZING &&
+	   (s->holds == FSM_HOLD_FREEZING || s->holds == FSM_HOLD_PARTIAL);
+  assigns s->holds, s->fs_released;
+  ensures inv: session_valid(s);
+  ensures log: log_kept{Pre, Post}(s);
+  ensures s->holds == FSM_HOLD_NONE;
+  ensures \result == \old(release_if_held(s));
+  ensures s->fs_released == \old(s->fs_released) + \old(held(s));
+*/
+static int fsm_freezer_stops(struct fsm_session *s)
+{
+	int release = 0;
+
+	if (s->holds == FSM_HOLD_PARTIAL) {
+		s->fs_released++;
+		release = FSM_RELEASE;
+	}
+	s->holds = FSM_HOLD_NONE;
+	//@ assert released: holds_valid(s);
+	return release;
+}
+
+/*
+ * The caller, freezing the filesystems of the open freeze, holds one more:
+ * the session holds those frozen so far (PARTIAL), counted once per freeze.
+ */
+/*@
+  requires valid: \valid(s);
+  requires inv: session_valid(s);
+  requires freezing: s->state == FSM_FREEZING && freezing(s);
+  assigns s->holds, s->fs_frozen;
+  ensures inv: session_valid(s);
+  ensures log: log_kept{Pre, Post}(s);
+  ensures s->holds == FSM_HOLD_PARTIAL;
+  ensures counted: s->fs_frozen == \old(s->fs_frozen) +
+	  (\old(s->holds) == FSM_HOLD_FREEZING ? 1 : 0);
+*/
+static void fsm_hold_one(struct fsm_session *s)
+{
+	if (s->holds == FSM_HOLD_FREEZING)
+		s->fs_frozen++;
+	s->holds = FSM_HOLD_PARTIAL;
+	//@ assert holding: holds_valid(s);
+}
+
+int fsm_frozen_one(struct fsm_session *s, unsigned long long now)
+{
+	int release;
+
+	if (s->state != FSM_FREEZING)	/* it ended meanwhile */
+		return fsm_release_late(s);
+	fsm_hold_one(s);
+	if (now < s->deadline) {
+		s->clock = now;
+		return FSM_FREEZE_NEXT;
+	}
+	/* the sync outlived the deadline: release all, freeze no more */
+	release = fsm_freezer_stops(s);
+	//@ assert log_as_before: log_kept{Pre, Here}(s);
+	return fsm_end(s, FSM_ERR_TIMEOUT, now) + release;
+}
+
 int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now)
 {
-	if (!ok) {	/* nothing is held: the caller thawed what it had frozen */
-		s->holds = FSM_HOLD_NONE;
-		if (s->state != FSM_FREEZING)
+	int release;
+
+	if (!ok) {	/* this one did not freeze: release those before it */
+		if (s->state != FSM_FREEZING) {	/* they were, at the end */
+			s->holds = FSM_HOLD_NONE;
+			//@ assert done: holds_valid(s);
 			return FSM_IGNORED;
+		}
+		release = fsm_freezer_stops(s);
+		//@ assert log_as_before: log_kept{Pre, Here}(s);
 		return fsm_end(s, now < s->deadline ? FSM_ERR_ABORTED :
-			       FSM_ERR_TIMEOUT, now);
+			       FSM_ERR_TIMEOUT, now) + release;
 	}
-	s->fs_frozen++;
-	//@ assert counted: s->fs_released == s->fs_frozen - 1;
 	if (s->state != FSM_FREEZING) {	/* it ended meanwhile: undo at once */
 #ifdef FSM_LOST_THAW_BUG
 		if (s->state == FSM_FAILED) {
@@ -283,11 +400,9 @@ int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now)
 			return FSM_IGNORED;
 		}
 #endif
-		s->holds = FSM_HOLD_NONE;
-		s->fs_released++;
-		//@ assert undone: holds_valid(s);
-		return FSM_IGNORED + FSM_RELEASE;
+		return fsm_release_late(s);
 	}
+	fsm_hold_one(s);
 	s->state = FSM_FROZEN;
 	s->holds = FSM_HOLD_FROZEN;
 	//@ assert holding: holds_valid(s);

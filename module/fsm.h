@@ -23,10 +23,14 @@
  *
  * A freeze may hold filesystems. Freezing them syncs and may take seconds,
  * so the caller does it without the session's lock, in the state FREEZING,
- * and reports the outcome with fsm_frozen(). Whatever the core decides,
- * the filesystems a session froze are released (thawed) exactly once:
- * the transition that must release them returns its verdict plus
- * FSM_RELEASE, and no other does (README.md, "What is proved", property 7).
+ * one filesystem at a time, and reports each with fsm_frozen_one() (more
+ * to come) or fsm_frozen() (the last, or a failure). Whatever the core
+ * decides, the filesystems a session froze are released (thawed) exactly
+ * once: the transition that must release them returns its verdict plus
+ * FSM_RELEASE, and no other does (README.md, "What is proved", property
+ * 7). A freeze that ends while FREEZING releases those frozen so far at
+ * once, without waiting for the one whose sync is still running, and
+ * that one the moment its freeze completes.
  */
 #ifndef FREEZEGUARD_FSM_H
 #define FREEZEGUARD_FSM_H
@@ -73,14 +77,21 @@ enum fsm_error {
  * enum fsm_hold - what a session holds of the filesystems of its freeze
  * @FSM_HOLD_NONE: nothing
  * @FSM_HOLD_FREEZING: the caller is freezing them (it got FSM_FREEZE_FS
- *	and has not yet called fsm_frozen()); the freeze may have ended
- *	meanwhile
+ *	and has not yet called fsm_frozen()), none is frozen yet; the freeze
+ *	may have ended meanwhile
  * @FSM_HOLD_FROZEN: the session froze them and has not released them
+ * @FSM_HOLD_PARTIAL: the caller is freezing them; the session holds those
+ *	frozen so far (the freeze is FREEZING)
+ * @FSM_HOLD_LAST: the freeze ended while the caller was freezing them:
+ *	those frozen so far were released then; the one whose freeze is
+ *	running is released the moment it completes
  */
 enum fsm_hold {
 	FSM_HOLD_NONE = 0,
 	FSM_HOLD_FREEZING = 1,
 	FSM_HOLD_FROZEN = 2,
+	FSM_HOLD_PARTIAL = 3,
+	FSM_HOLD_LAST = 4,
 };
 
 /**
@@ -104,7 +115,9 @@ enum fsm_hold {
  *	(already thawed, aborted, expired, or a newer freeze): nothing changed;
  *	from fsm_frozen(): the freeze had already ended
  * @FSM_FREEZE_FS: freeze with filesystems accepted: arm its deadline,
- *	freeze them without the session's lock, then call fsm_frozen()
+ *	freeze them without the session's lock, one at a time, reporting
+ *	each with fsm_frozen_one() and the last with fsm_frozen()
+ * @FSM_FREEZE_NEXT: from fsm_frozen_one(): held in time, freeze the next
  * @FSM_E_BUSY: freeze or reset while FREEZING or FROZEN (or while the
  *	filesystems of an ended freeze are still being frozen); thaw of a
  *	freeze that is FREEZING, before its deadline
@@ -128,6 +141,7 @@ enum fsm_verdict {
 	FSM_EARLY = 5,
 	FSM_IGNORED = 6,
 	FSM_FREEZE_FS = 7,
+	FSM_FREEZE_NEXT = 8,
 	FSM_E_BUSY = -1,
 	FSM_E_NOT_FROZEN = -2,
 	FSM_E_TIMED_OUT = -3,
@@ -178,8 +192,10 @@ struct fsm_end {
  * @aborts: freezes ended by abort (or because its filesystems could not
  *	all be frozen)
  * @holds: enum fsm_hold
- * @fs_frozen: freezes whose filesystems this session froze
+ * @fs_frozen: freezes of which this session froze filesystems (one or all)
  * @fs_released: of those, the ones whose filesystems it ordered released
+ *	(those frozen by the end; one still freezing then is released when
+ *	its freeze completes, FSM_HOLD_LAST)
  * @log_next: the slot of @log the next ended freeze goes to
  * @log: the last FSM_HISTORY ended freezes, a ring
  */
@@ -214,7 +230,12 @@ struct fsm_session {
     s->state == FSM_FREEZING || s->state == FSM_FROZEN ? 1 : 0;
 
   logic integer held(struct fsm_session *s) =
-    s->holds == FSM_HOLD_FROZEN ? 1 : 0;
+    s->holds == FSM_HOLD_FROZEN || s->holds == FSM_HOLD_PARTIAL ? 1 : 0;
+
+  // The caller is freezing the filesystems of the session's freeze.
+  predicate freezing(struct fsm_session *s) =
+    s->holds == FSM_HOLD_FREEZING || s->holds == FSM_HOLD_PARTIAL ||
+    s->holds == FSM_HOLD_LAST;
 
   // The verdict orders the filesystems released.
   predicate releases(integer v) = v >= FSM_RELEASE;
@@ -256,10 +277,12 @@ struct fsm_session {
   // either the one open freeze or counted in exactly one of thaws,
   // timeouts, aborts.
   predicate holds_valid(struct fsm_session *s) =
-    (s->holds == FSM_HOLD_NONE || s->holds == FSM_HOLD_FREEZING ||
-     s->holds == FSM_HOLD_FROZEN) &&
-    (s->state == FSM_FROZEN ==> s->holds != FSM_HOLD_FREEZING) &&
+    (s->holds == FSM_HOLD_NONE || s->holds == FSM_HOLD_FROZEN ||
+     freezing(s)) &&
+    (s->state == FSM_FROZEN ==> !freezing(s)) &&
     (s->holds == FSM_HOLD_FROZEN ==> s->state == FSM_FROZEN) &&
+    (s->holds == FSM_HOLD_PARTIAL ==> s->state == FSM_FREEZING) &&
+    (s->holds == FSM_HOLD_LAST ==> !is_open(s)) &&
     s->fs_frozen <= s->freezes &&
     (s->holds == FSM_HOLD_FREEZING ==> s->fs_frozen < s->freezes) &&
     s->fs_released + held(s) == s->fs_frozen;
@@ -294,10 +317,18 @@ struct fsm_session {
     g != FSM_GEN_ANY && !names_open(s, g);
 
   // Property 7 step by step: a transition releases the filesystems
-  // exactly when its verdict says so, and only ones the session froze.
+  // exactly when its verdict says so, and only ones the session froze:
+  // what it holds, counted once; or, the freeze having ended while the
+  // caller froze them, the one that was freezing then (FSM_HOLD_LAST, its
+  // freeze's release already counted), once.
   predicate releases_once{L1, L2}(struct fsm_session *s, integer v) =
-    (releases(v) ==>
+    (releases(v) && \at(s->holds, L1) != FSM_HOLD_LAST ==>
        \at(s->fs_released, L2) == \at(s->fs_released, L1) + 1 &&
+       (\at(s->holds, L2) == FSM_HOLD_NONE ||
+	(\at(s->holds, L1) == FSM_HOLD_PARTIAL &&
+	 \at(s->holds, L2) == FSM_HOLD_LAST))) &&
+    (releases(v) && \at(s->holds, L1) == FSM_HOLD_LAST ==>
+       \at(s->fs_released, L2) == \at(s->fs_released, L1) &&
        \at(s->holds, L2) == FSM_HOLD_NONE) &&
     (!releases(v) ==>
        \at(s->fs_released, L2) == \at(s->fs_released, L1));
@@ -366,14 +397,19 @@ struct fsm_session {
 
   // What an end adds to its verdict: the order to release what is held.
   logic integer release_if_held(struct fsm_session *s) =
-    s->holds == FSM_HOLD_FROZEN ? FSM_RELEASE : 0;
+    held(s) == 1 ? FSM_RELEASE : 0;
 
-  // An end leaves the filesystems as they were, but released if held.
+  // An end leaves the filesystems as they were, but released if held:
+  // all of them (FROZEN), or those frozen so far, the rest to be released
+  // as their freeze completes (PARTIAL: LAST).
   predicate end_holds{L1, L2}(struct fsm_session *s) =
     \at(s->fs_frozen, L2) == \at(s->fs_frozen, L1) &&
     (\at(s->holds, L1) == FSM_HOLD_FROZEN ==>
        \at(s->holds, L2) == FSM_HOLD_NONE) &&
-    (\at(s->holds, L1) != FSM_HOLD_FROZEN ==>
+    (\at(s->holds, L1) == FSM_HOLD_PARTIAL ==>
+       \at(s->holds, L2) == FSM_HOLD_LAST) &&
+    (\at(s->holds, L1) != FSM_HOLD_FROZEN &&
+     \at(s->holds, L1) != FSM_HOLD_PARTIAL ==>
        \at(s->holds, L2) == \at(s->holds, L1));
 */
 
@@ -448,7 +484,7 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
   requires locked: FSM_CALLER_LOCKED(s);
   requires inv: session_valid(s);
   requires mono: now >= s->clock;
-  requires freezing: s->holds == FSM_HOLD_FREEZING;
+  requires freezing: freezing(s);
   assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
 	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1], s->holds,
 	  s->fs_frozen, s->fs_released;
@@ -459,8 +495,9 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
   ensures once: ends_at_most_once{Pre, Post}(s);
   ensures release: releases_once{Pre, Post}(s, \result);
   ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
-  ensures done: s->holds != FSM_HOLD_FREEZING;
-  ensures counted: s->fs_frozen == \old(s->fs_frozen) + (ok ? 1 : 0);
+  ensures done: !freezing(s);
+  ensures counted: s->fs_frozen == \old(s->fs_frozen) +
+	  (ok != 0 && \old(s->holds) == FSM_HOLD_FREEZING ? 1 : 0);
   ensures time_decides: ok != 0 ==> time_decides{Pre, Post}(s, now);
 
   behavior frozen_in_time:
@@ -477,20 +514,23 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
     ensures log_pushed{Pre, Post}(s);
     ensures s->timeouts == \old(s->timeouts) + 1;
     ensures s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
-  // Aborted or timed out during the sync: thawed the moment it completes.
+  // Aborted or timed out during the sync: those frozen before the end
+  // were released then; this one is released the moment it completes.
   behavior frozen_after_end:
     assumes ok != 0 && s->state != FSM_FREEZING;
     ensures \result == FSM_IGNORED + FSM_RELEASE;
     ensures s->state == \old(s->state) && s->clock == \old(s->clock);
     ensures ended(s) == \old(ended(s)) && log_kept{Pre, Post}(s);
-  // Not all could be frozen (the caller thawed those it had): the freeze
-  // ends as aborted, or timed out if its deadline has passed.
+  // One could not be frozen: the freeze ends as aborted, or timed out if
+  // its deadline has passed, and those frozen before it are released.
   behavior failed:
     assumes ok == 0 && s->state == FSM_FREEZING;
-    ensures now < \old(s->deadline) ==> \result == FSM_ABORTED &&
+    ensures now < \old(s->deadline) ==>
+	    \result == FSM_ABORTED + \old(release_if_held(s)) &&
 	    s->state == FSM_STABLE && logged(s, s->gen, FSM_ERR_ABORTED) &&
 	    s->aborts == \old(s->aborts) + 1 && s->timeouts == \old(s->timeouts);
-    ensures now >= \old(s->deadline) ==> \result == FSM_EXPIRED &&
+    ensures now >= \old(s->deadline) ==>
+	    \result == FSM_EXPIRED + \old(release_if_held(s)) &&
 	    shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT) &&
 	    s->timeouts == \old(s->timeouts) + 1 && s->aborts == \old(s->aborts);
     ensures s->thaws == \old(s->thaws);
@@ -505,6 +545,53 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
   disjoint behaviors;
 */
 int fsm_frozen(struct fsm_session *s, int ok, unsigned long long now);
+
+/*@
+  requires valid: \valid(s);
+  requires locked: FSM_CALLER_LOCKED(s);
+  requires inv: session_valid(s);
+  requires mono: now >= s->clock;
+  requires freezing: freezing(s);
+  assigns s->state, s->last_error, s->thaws, s->timeouts, s->aborts,
+	  s->clock, s->log_next, s->log[0 .. FSM_HISTORY - 1], s->holds,
+	  s->fs_frozen, s->fs_released;
+  ensures clock: \old(s->clock) <= s->clock <= now;
+  ensures inv: session_valid(s);
+  ensures open_if_arms: arms(verdict(\result)) ==> is_open(s);
+  ensures release_held: releases(\result) ==> \old(s->holds) != FSM_HOLD_NONE;
+  ensures once: ends_at_most_once{Pre, Post}(s);
+  ensures release: releases_once{Pre, Post}(s, \result);
+  ensures same_gen: s->gen == \old(s->gen) && s->freezes == \old(s->freezes);
+  ensures go_on: \result == FSM_FREEZE_NEXT <==> freezing(s);
+  ensures counted: s->fs_frozen == \old(s->fs_frozen) +
+	  (\old(s->holds) == FSM_HOLD_FREEZING ? 1 : 0);
+  ensures time_decides: time_decides{Pre, Post}(s, now);
+
+  behavior next_in_time:
+    assumes s->state == FSM_FREEZING && now < s->deadline;
+    ensures \result == FSM_FREEZE_NEXT;
+    ensures s->state == FSM_FREEZING && s->holds == FSM_HOLD_PARTIAL;
+    ensures s->clock == now && ended(s) == \old(ended(s));
+    ensures log_kept{Pre, Post}(s);
+  // The deadline passed during the sync: all frozen so far are released.
+  behavior next_too_late:
+    assumes s->state == FSM_FREEZING && now >= s->deadline;
+    ensures \result == FSM_EXPIRED + FSM_RELEASE;
+    ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
+    ensures log_pushed{Pre, Post}(s);
+    ensures s->timeouts == \old(s->timeouts) + 1;
+    ensures s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
+  // Ended meanwhile: this one is released at once, and no more frozen.
+  behavior next_after_end:
+    assumes s->state != FSM_FREEZING;
+    ensures \result == FSM_IGNORED + FSM_RELEASE;
+    ensures s->state == \old(s->state) && s->clock == \old(s->clock);
+    ensures ended(s) == \old(ended(s)) && log_kept{Pre, Post}(s);
+
+  complete behaviors;
+  disjoint behaviors;
+*/
+int fsm_frozen_one(struct fsm_session *s, unsigned long long now);
 
 /*@
   requires valid: \valid(s);

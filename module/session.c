@@ -44,7 +44,7 @@
  * Fault knobs for the tests, in debugfs (freezeguard/ there), not module
  * parameters: thaw and abort leave the deadline armed, as if every cancel
  * lost its race; the timeout worker sleeps this long before taking the
- * session lock; a filesystem freeze waits this long after the filesystems
+ * session lock; a filesystem freeze waits this long after each filesystem
  * froze before it reports to the core (so that its deadline passes while
  * FREEZING, as a slow sync would make it).
  */
@@ -98,7 +98,8 @@ static int verdict_errno(int v)
   @	    s->fired_gen, s->pub_state, s->pub_gen, s->deadline_timer,
   @	    s->timeout_work, fg_now, fg_locked, fg_events.counter,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost, fg_fs_claims;
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].held, fg_fs_claims;
   @ ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
   @ ensures freezing_kept(s);
   @*/
@@ -224,7 +225,8 @@ static void deadline_try_cancel(struct fg_session *s)
   @	    s->deadline_timer.expires, s->timeout_work.queued, s->owner,
   @	    s->pub_state.counter, s->pub_gen.counter, fg_events.counter,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost, fg_fs_claims;
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].held, fg_fs_claims;
   @ ensures held: locked(s);
   @ ensures core_inv: core_inv(s);
   @ ensures glue_inv: glue_inv(s);
@@ -469,12 +471,13 @@ static int freeze_open(struct fg_session *s, u32 timeout_ms,
 }
 
 /*
- * The set of a freeze that failed, under the lock: it stays the session's.
- * A function of its own for the proof: its contract carries s->fs across
- * fg_fs_let_go() in a small context, which freeze_finish()'s could not.
+ * The set of a freeze that ended or failed while FREEZING, under the lock:
+ * it stays the session's, but holds nothing; let go of its files. A
+ * function of its own for the proof: its contract carries s->fs across
+ * fg_fs_let_go() in a small context, which freeze_next()'s could not.
  */
 /*@ requires \valid(s) && \valid(fs) && \separated(s, fs) && s->fs == fs;
-  @ assigns fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file;
+  @ assigns fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, fg_fs_claims;
   @ ensures s->fs == fs;
   @*/
 static void freeze_let_go(struct fg_session *s, struct fg_fs_set *fs)
@@ -482,39 +485,97 @@ static void freeze_let_go(struct fg_session *s, struct fg_fs_set *fs)
 	fg_fs_let_go(fs);
 }
 
+/*@
+  // The FREEZE of @fs, freeze @id, is still freezing its filesystems,
+  // without the lock (freeze_open() recorded the hold it let go of).
+  predicate still_freezing(struct fg_session *s, struct fg_fs_set *fs,
+			   u64 id) =
+    unlocked(s) && fg_freezing == &s->fsm && fg_freezing_fs == fs &&
+    fg_freezing_gen == id && id != FSM_GEN_ANY &&
+    \valid(fs) && \separated(s, fs);
+*/
+
 /*
- * FREEZE's second step: freeze the filesystems without the lock (the
- * freeze stays FREEZING meanwhile; no other step ends that hold), then
- * tell the core how it went.
+ * FREEZE's second step, once per filesystem, in order: freeze filesystem
+ * @i without the lock (the freeze stays FREEZING meanwhile; no other step
+ * ends the hold of the one freezing, though an end may release those
+ * frozen before it), then, under the lock, the session holds it and the
+ * core says what now. Return: FREEZE_PENDING: freeze the next one; or as
+ * fg_session_freeze(): the freeze is complete, or it ended.
  */
-/*@ requires unlocked(s) && fg_freezing == &s->fsm && fg_freezing_fs == fs &&
-  @	     fg_freezing_gen == id && id != FSM_GEN_ANY &&
-  @	     \valid(fs) && \separated(s, fs);
-  @ ensures idle(s);
+/*@ requires still_freezing(s, fs, id) && i < FREEZEGUARD_FS_MAX;
+  @ assigns *s, fs->fs[0 .. FREEZEGUARD_FS_MAX - 1],
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1], fg_now, fg_locked,
+  @	    fg_events.counter, fg_fs_claims, fg_freezing;
+  @ ensures \result == FREEZE_PENDING ==> still_freezing(s, fs, id);
+  @ ensures \result != FREEZE_PENDING ==> idle(s);
+  @ ensures last ==> \result != FREEZE_PENDING;
   @*/
-static int freeze_finish(struct fg_session *s, struct fg_fs_set *fs, u64 id)
+static int freeze_next(struct fg_session *s, struct fg_fs_set *fs, u64 id,
+		       u32 i, bool last)
 {
 	unsigned int delay_us, from;
 	int verdict, err;
+	u64 now;
 
-	err = fg_fs_freeze(fs, s->name, id);	/* syncs: may take seconds */
+	err = fg_fs_freeze_one(fs, i, s->name, id);	/* syncs: may take seconds */
 	delay_us = READ_ONCE(fg_fault_freeze_delay_us);
 	if (delay_us)
 		fsleep(delay_us);
 
 	session_lock(s);
-	//@ assert kept: s->fs == fs && s->fsm.holds == FSM_HOLD_FREEZING;
+	//@ assert kept: s->fs == fs && freezing(&s->fsm) && s->fsm.gen == id;
 	from = s->fsm.state;
-	verdict = fsm_frozen(&s->fsm, !err, ktime_get_ns());
-	//@ ghost fg_freezing = (struct fsm_session *)0;
-	if (err)
-		freeze_let_go(s, fs);	/* nothing frozen, nothing held */
+	now = ktime_get_ns();
+	if (err) {
+		verdict = fsm_frozen(&s->fsm, 0, now);
+	} else {
+		fg_fs_hold(fs, i);	/* any release the core orders includes it */
+		verdict = last ? fsm_frozen(&s->fsm, 1, now) :
+				 fsm_frozen_one(&s->fsm, now);
+	}
+	/*@ ghost
+	  @ if (verdict != FSM_FREEZE_NEXT)
+	  @	fg_freezing = (struct fsm_session *)0;
+	  @*/
 	//@ assert same_fs: s->fs == fs && fs != \null;
 	session_react(s, FG_CAUSE_FROZEN, from, verdict);
+	if (verdict == FSM_FREEZE_NEXT) {
+		session_unlock(s);
+		return FREEZE_PENDING;
+	}
+	if (verdict != FSM_FROZE)	/* nothing held: the rest are let go */
+		freeze_let_go(s, fs);
 	if (!err && verdict != FSM_FROZE)
 		err = freeze_outcome(s, id);
 	session_unlock(s);
 	return err;
+}
+
+/*
+ * FREEZE's second step for all the filesystems: one freeze_next() each,
+ * until the core says the freeze is complete or ended.
+ */
+/*@ requires still_freezing(s, fs, id);
+  @ ensures idle(s);
+  @*/
+static int freeze_finish(struct fg_session *s, struct fg_fs_set *fs, u64 id)
+{
+	u32 i, nr = fs_count(fs);
+	int rc;
+
+	/*@ loop invariant 0 <= i < FREEZEGUARD_FS_MAX && (i < nr || i == 0);
+	  @ loop invariant still_freezing(s, fs, id);
+	  @ loop assigns i, rc, *s, fs->fs[0 .. FREEZEGUARD_FS_MAX - 1],
+	  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1], fg_now, fg_locked,
+	  @	    fg_events.counter, fg_fs_claims, fg_freezing;
+	  @ loop variant nr - i;
+	  @*/
+	for (i = 0; ; i++) {
+		rc = freeze_next(s, fs, id, i, i + 1 >= nr);
+		if (rc != FREEZE_PENDING)
+			return rc;
+	}
 }
 
 /**
@@ -616,23 +677,23 @@ void fg_session_kill(struct fg_session *s)
 /* ---- what the session shows ------------------------------------------------ */
 
 /*
- * Before a report, under the lock: does the session hold its freeze? If
- * so, each filesystem someone else thawed meanwhile is remembered as lost.
- * The report itself only reads the filesystems (fg_fs_flags()), so what it
- * writes for userspace need not be told apart from them.
+ * Before a report, under the lock: each filesystem the session holds that
+ * someone else thawed meanwhile is remembered as lost; and is the session
+ * freezing them (one of them syncing now)? The report itself only reads
+ * the filesystems (fg_fs_flags()), so what it writes for userspace need
+ * not be told apart from them.
  */
 /*@ requires locked(s) && lock_inv(s);
   @ assigns s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost;
   @ ensures locked(s) && lock_inv(s);
-  @ ensures \result <==> s->fsm.holds == FSM_HOLD_FROZEN;
+  @ ensures \result <==> freezing(&s->fsm);
   @*/
-static bool fs_report_held(struct fg_session *s)
+static bool fs_report(struct fg_session *s)
 {
-	bool held = s->fsm.holds == FSM_HOLD_FROZEN;
-
-	if (held)
-		fg_fs_mark_lost(s->fs);
-	return held;
+	fg_fs_mark_lost(s->fs);
+	return s->fsm.holds == FSM_HOLD_FREEZING ||
+	       s->fsm.holds == FSM_HOLD_PARTIAL ||
+	       s->fsm.holds == FSM_HOLD_LAST;
 }
 
 /**
@@ -649,18 +710,18 @@ void fg_session_status(struct fg_session *s, struct freezeguard_status *st)
 {
 	u64 now, gen, freezes, thaws, timeouts, aborts, frozen_ns, time_left_ns;
 	u32 state, last_error, timeout_ms, nr, i, fs_flags = 0;
-	bool held;
+	bool freezing;
 
 	session_lock(s);
 	now = ktime_get_ns();
-	held = fs_report_held(s);
+	freezing = fs_report(s);
 	nr = fs_count(s->fs);
 	/*@ loop invariant 0 <= i <= nr;
 	  @ loop assigns i, fs_flags;
 	  @ loop variant nr - i;
 	  @*/
 	for (i = 0; i < nr; i++)
-		fs_flags |= fg_fs_flags(&s->fs->fs[i], held);
+		fs_flags |= fg_fs_flags(s->fs, i, freezing);
 	state = s->fsm.state;
 	last_error = s->fsm.last_error;
 	gen = s->fsm.gen;
@@ -718,7 +779,7 @@ struct fs_seen {
   @ ensures locked(s) && lock_inv(s);
   @*/
 static void fs_seen_all(struct fs_seen *seen, struct fg_session *s, u32 nr,
-			bool held)
+			bool freezing)
 {
 	u32 i;
 
@@ -729,7 +790,7 @@ static void fs_seen_all(struct fs_seen *seen, struct fg_session *s, u32 nr,
 	for (i = 0; i < nr; i++) {
 		const struct fg_fs *fs = &s->fs->fs[i];
 
-		seen[i].flags = fg_fs_flags(fs, held);
+		seen[i].flags = fg_fs_flags(s->fs, i, freezing);
 		seen[i].dev = fs->dev;
 		strscpy_pad(seen[i].type, fs->type, sizeof(seen[i].type));
 	}
@@ -809,14 +870,14 @@ void fg_session_filesystems(struct fg_session *s,
 	 * (the proof shows @out written, not what this copy holds) */
 	struct fs_seen seen[FREEZEGUARD_FS_MAX] = { { 0 } };
 	u32 nr;
-	bool held;
+	bool freezing;
 	u64 gen;
 
 	session_lock(s);
-	held = fs_report_held(s);
+	freezing = fs_report(s);
 	nr = fs_count(s->fs);
 	gen = s->fsm.gen;
-	fs_seen_all(seen, s, nr, held);
+	fs_seen_all(seen, s, nr, freezing);
 	session_unlock(s);
 	strscpy_pad(out->name, s->name, sizeof(out->name));
 	out->generation = gen;

@@ -126,12 +126,14 @@ extern struct workqueue_struct *fg_wq;
  * that leaves a freeze FREEZING to freeze its filesystems without the lock
  * records it first, in ghost variables: fg_freezing names the session,
  * fg_freezing_gen and fg_freezing_fs what the hold was when it let go
- * (freezing_kept). Only fsm_frozen() ends a FREEZING hold, only that
- * thread calls it, and every other transition of the core keeps the hold
- * and the generation (fsm.h: same_gen, holds_kept and end_holds, which
- * release only a FROZEN hold; fsm_reset() does not assign the hold;
- * fsm_freeze() is busy while any hold is not NONE), and no step replaces
- * s->fs while a hold is FREEZING: so freezing_kept holds again when it
+ * (freezing_kept). Only fsm_frozen() and fsm_frozen_one() end a
+ * freezing hold (FREEZING, PARTIAL, LAST: freezing()), only that thread
+ * calls them, and every other transition of the core keeps the hold
+ * freezing and the generation (fsm.h: same_gen, holds_kept and end_holds,
+ * which release a FROZEN hold, and those frozen so far of a PARTIAL one,
+ * leaving it LAST; fsm_reset() does not assign the hold; fsm_freeze() is
+ * busy while any hold is not NONE), and no step replaces s->fs while a
+ * hold is freezing: so freezing_kept holds again when it
  * takes the lock back. This rely is argued here, not checked step by
  * step: the other steps' unlocks require freezing_kept, but no freeze of
  * theirs is pending, so it holds trivially there. The set itself stays
@@ -164,10 +166,12 @@ extern struct workqueue_struct *fg_wq;
   predicate unlocked(struct fg_session *s) =
     \valid(s) && s->lock.held == 0 && fg_locked == \null;
 
-  // The FREEZING hold this thread let go of is as it was.
+  // The hold of the freeze whose filesystems this thread is freezing is
+  // as it let go of it: still freezing (an end may have released those
+  // frozen so far: PARTIAL becomes LAST), the same freeze, the same set.
   predicate freezing_kept(struct fg_session *s) =
     fg_freezing == &s->fsm ==>
-      s->fsm.holds == FSM_HOLD_FREEZING && s->fsm.gen == fg_freezing_gen &&
+      freezing(&s->fsm) && s->fsm.gen == fg_freezing_gen &&
       s->fs == fg_freezing_fs;
 
   // Between the steps of this file's functions: no lock, no freeze pending.
@@ -213,6 +217,7 @@ extern struct workqueue_struct *fg_wq;
 	  s->pub_state, s->pub_gen, fg_events.counter,
 	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
 	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
+	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].held,
 	  s->deadline_timer, s->timeout_work, fg_now, fg_locked, fg_fs_claims;
   ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
   ensures freezing_kept(s);

@@ -334,3 +334,44 @@ Requested:
 	//@ assert releases_nothing: !releases(thaw);
 	//@ assert no_second_release: s->fs_released == s->fs_frozen;
 }
+
+/*
+ * Property 7 when a sync hangs: a freeze of two filesystems whose second
+ * one's sync outlasts the deadline. The worker ends it timed out and
+ * releases the first at once -- it does not wait for the second, whose
+ * sync may never return -- and the second is released the moment its
+ * freeze completes: each once, nothing more for the late thawer.
+ */
+/*@
+  requires \valid(s) && session_valid(s);
+  requires s->state == FSM_STABLE && s->holds == FSM_HOLD_NONE;
+  requires s->clock <= t1 <= t_first <= t_worker <= t_second <= t_thaw;
+  assigns *s;
+*/
+void deadline_while_one_syncs(struct fsm_session *s, unsigned long long g,
+			      unsigned long long timeout,
+			      unsigned long long t1,
+			      unsigned long long t_first,
+			      unsigned long long t_worker,
+			      unsigned long long t_second,
+			      unsigned long long t_thaw)
+{
+	if (fsm_freeze(s, g, timeout, t1, 1) != FSM_FREEZE_FS)
+		return;
+	if (t_first >= s->deadline || t_worker < s->deadline)
+		return;
+	int first = fsm_frozen_one(s, t_first);
+	//@ assert first_held: first == FSM_FREEZE_NEXT && s->holds == FSM_HOLD_PARTIAL;
+Held:
+	;
+	int worker = fsm_timeout(s, g, t_worker);
+	//@ assert released_at_deadline: worker == FSM_EXPIRED + FSM_RELEASE;
+	//@ assert first_released: s->fs_released == \at(s->fs_released, Held) + 1;
+	//@ assert second_pending: s->holds == FSM_HOLD_LAST;
+	int second = fsm_frozen(s, 1, t_second);
+	//@ assert second_released: second == FSM_IGNORED + FSM_RELEASE;
+	//@ assert all_released: s->fs_released == s->fs_frozen && s->holds == FSM_HOLD_NONE;
+	int thaw = fsm_thaw(s, g, t_thaw);
+	//@ assert late_told: thaw == FSM_E_TIMED_OUT && !releases(thaw);
+	//@ assert nothing_more: s->fs_released == s->fs_frozen;
+}

@@ -24,13 +24,17 @@
 #                  session without checking its own freeze is still open
 #     lost-thaw    fsm.c with -DFSM_LOST_THAW_BUG: a freeze that timed out
 #                  while FREEZING does not release its filesystems
+#     hung-sync    fsm.c with -DFSM_HUNG_SYNC_BUG: a freeze that ends while
+#                  FREEZING keeps those frozen so far until the one still
+#                  syncing completes
 #     unlocked     session.c with spec/negative/unlocked.patch: the worker
 #                  calls the core before it takes the lock
 #     clock-early  session.c with spec/negative/clock-early.patch: a thaw
 #                  reads the clock before it takes the lock
 #     freeze-clock-early  session.c with
 #                  spec/negative/freeze-clock-early.patch: FREEZE's second
-#                  step reads the clock before it takes the lock back
+#                  step, once a filesystem froze, reads the clock before
+#                  it takes the lock back
 #     reserved     request.c with spec/negative/reserved.patch: FREEZE,
 #                  THAW... accept a non-zero reserved0
 #   spec/prove.sh --negative NAME   that one control only
@@ -117,7 +121,7 @@ GLUE_HARD=glue_held,releasing
 PROVE_CACHE=${PROVE_CACHE:-update}
 cache_mode=$PROVE_CACHE again_provers=
 # The negative controls (see the top of this file).
-NEGATIVES=(kb915331 lost-thaw unlocked clock-early freeze-clock-early reserved)
+NEGATIVES=(kb915331 lost-thaw hung-sync unlocked clock-early freeze-clock-early reserved)
 
 # run NAME DIR FILES... -- FLAGS...: frama-c on FILES from DIR, log in
 # build/prove-NAME.log, exit status in build/prove-NAME.rc
@@ -319,6 +323,9 @@ negative() {
 	lost-thaw)
 		extra=(-cpp-extra-args=-DFSM_LOST_THAW_BUG -wp-fct fsm_frozen)
 		must='^typed_fsm_frozen_(frozen_after_end_ensures|ensures_inv)' ;;
+	hung-sync)
+		extra=(-cpp-extra-args=-DFSM_HUNG_SYNC_BUG -wp-fct fsm_end)
+		must='^typed_fsm_end_ensures_(holds|release|inv)' ;;
 	*)
 		[ -f "spec/negative/$name.patch" ] || {
 			echo "prove --negative: no control named $name (one of: ${NEGATIVES[*]})" >&2
@@ -345,8 +352,8 @@ negative() {
 			extra=("${GLUE_FLAGS[@]}" -wp-fct fg_session_step)
 			must='^typed_fg_session_step_call_fsm_thaw_requires_mono' ;;
 		freeze-clock-early)
-			extra=("${GLUE_FLAGS[@]}" -wp-fct freeze_finish)
-			must='^typed_freeze_finish_call_fsm_frozen_requires_mono' ;;
+			extra=("${GLUE_FLAGS[@]}" -wp-fct freeze_next)
+			must='^typed_freeze_next_call_fsm_frozen(_one)?_requires_mono' ;;
 		*)
 			echo "prove --negative $name: spec/negative/$name.patch has no entry here" >&2
 			return 2 ;;

@@ -492,10 +492,11 @@ static void fs_print_json(const struct freezeguard_filesystems *f, int known)
 			fputs("null", stdout);
 		fputs(",\"type\":", stdout);
 		json_string(type, 0);
-		printf(",\"held\":%s,\"frozen\":%s,\"lost\":%s,\"holders\":",
+		printf(",\"held\":%s,\"frozen\":%s,\"lost\":%s,\"freezing\":%s,\"holders\":",
 		       fs->flags & FREEZEGUARD_FS_HELD ? "true" : "false",
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? "true" : "false",
-		       fs->flags & FREEZEGUARD_FS_LOST ? "true" : "false");
+		       fs->flags & FREEZEGUARD_FS_LOST ? "true" : "false",
+		       fs->flags & FREEZEGUARD_FS_FREEZING ? "true" : "false");
 		/* null: this kernel does not tell who holds a freeze */
 		if (fs->flags & FREEZEGUARD_FS_HOLDERS)
 			printf("{\"kernel\":%s,\"userspace\":%s}}",
@@ -533,10 +534,12 @@ static void fs_print_text(const struct freezeguard_filesystems *f)
 		const struct freezeguard_fs *fs = &f->fs[i];
 
 		m = mount_by_dev(fs->dev_major, fs->dev_minor);
-		printf("   Filesystem: %s (%.*s, %u:%u): %s%s%s%s\n", m ? m->point : "?",
+		printf("   Filesystem: %s (%.*s, %u:%u): %s%s%s%s%s\n", m ? m->point : "?",
 		       (int)sizeof(fs->type), fs->type, fs->dev_major, fs->dev_minor,
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? "frozen" : "not frozen",
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? fs_holders_text(fs->flags) : "",
+		       fs->flags & FREEZEGUARD_FS_FREEZING ?
+		       ", FREEZING (its sync is running)" : "",
 		       fs->flags & FREEZEGUARD_FS_HELD ? ", held" : "",
 		       fs->flags & FREEZEGUARD_FS_LOST ?
 		       ", LOST (thawed by someone else while held)" : "");

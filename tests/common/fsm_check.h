@@ -17,20 +17,31 @@ static inline bool fsm_check_open(const struct fsm_session *s)
 }
 
 /* holds_valid(): property 7, each fs freeze held or released exactly once */
+static inline bool fsm_check_freezing(const struct fsm_session *s)
+{
+	return s->holds == FSM_HOLD_FREEZING || s->holds == FSM_HOLD_PARTIAL ||
+	       s->holds == FSM_HOLD_LAST;
+}
+
 static inline bool fsm_check_holds_valid(const struct fsm_session *s)
 {
-	if (s->holds != FSM_HOLD_NONE && s->holds != FSM_HOLD_FREEZING &&
-	    s->holds != FSM_HOLD_FROZEN)
+	bool held = s->holds == FSM_HOLD_FROZEN || s->holds == FSM_HOLD_PARTIAL;
+
+	if (s->holds != FSM_HOLD_NONE && s->holds != FSM_HOLD_FROZEN &&
+	    !fsm_check_freezing(s))
 		return false;
-	if (s->state == FSM_FROZEN && s->holds == FSM_HOLD_FREEZING)
+	if (s->state == FSM_FROZEN && fsm_check_freezing(s))
 		return false;
 	if (s->holds == FSM_HOLD_FROZEN && s->state != FSM_FROZEN)
+		return false;
+	if (s->holds == FSM_HOLD_PARTIAL && s->state != FSM_FREEZING)
+		return false;
+	if (s->holds == FSM_HOLD_LAST && fsm_check_open(s))
 		return false;
 	if (s->holds == FSM_HOLD_FREEZING && s->fs_frozen >= s->freezes)
 		return false;
 	return s->fs_frozen <= s->freezes &&
-	       (unsigned __int128)s->fs_released +
-	       (s->holds == FSM_HOLD_FROZEN) == s->fs_frozen;
+	       (unsigned __int128)s->fs_released + held == s->fs_frozen;
 }
 
 static inline bool fsm_check_log_valid(const struct fsm_session *s)
@@ -118,6 +129,7 @@ static inline const char *fsm_verdict_name(int v)
 	case FSM_EARLY: return "EARLY";
 	case FSM_IGNORED: return "IGNORED";
 	case FSM_FREEZE_FS: return "FREEZE_FS";
+	case FSM_FREEZE_NEXT: return "FREEZE_NEXT";
 	case FSM_E_BUSY: return "E_BUSY";
 	case FSM_E_NOT_FROZEN: return "E_NOT_FROZEN";
 	case FSM_E_TIMED_OUT: return "E_TIMED_OUT";

@@ -7,10 +7,12 @@
  * depth) through every interleaving, up to a depth, of these actors:
  *   - two requesters, A and B, each doing freeze / thaw / abort of the
  *     freeze it made last (so each is, in turn, a late thawer); A's
- *     freezes hold a filesystem: the session is FREEZING until
- *   - the glue's filesystem freeze completes, or fails (and rolls back),
- *     at any moment: it freezes a model filesystem and reports to the
- *     core; a verdict with FSM_RELEASE thaws the model filesystem,
+ *     freezes hold two filesystems: the session is FREEZING until
+ *   - the glue's filesystem freezes complete, one after the other, or
+ *     one fails, at any moment (so the second one's sync may outlast the
+ *     deadline, an abort, anything): it freezes a model filesystem and
+ *     reports to the core; a verdict with FSM_RELEASE thaws every model
+ *     filesystem frozen by the session,
  *   - an administrator doing thaw / abort of "whatever is current",
  *     reset, and remove + re-create of the session (as a user may do
  *     between a freeze and its late thaw),
@@ -35,7 +37,8 @@
  * that is not the open one (4, the late thawer); time decides (6); the
  * model filesystem is frozen exactly while the core says the session
  * holds it, and only a frozen one is ever released: every filesystem
- * freeze is thawed exactly once, nothing is left frozen (7). And each
+ * freeze is thawed exactly once, nothing is left frozen, and a freeze
+ * that ends while the second one syncs thaws the first at once (7). And each
  * step does what the contract says besides: a freeze is refused (busy)
  * exactly while another is open or held, else opens with its deadline
  * at its request's time plus its timeout; a freeze ended in time shows
@@ -56,13 +59,14 @@
 #define MAX_DEPTH 14
 #define MAX_ID (MAX_DEPTH + 1)
 #define NO_EPOCH 0xffffffffu	/* an id spent on a refused freeze */
+#define FS_PER_FREEZE 2		/* the filesystems of A's freezes */
 
 enum act { FREEZE_A, FREEZE_B, THAW_A, THAW_B, ABORT_A, ABORT_B, ADMIN_THAW,
 	   ADMIN_ABORT, RESET, RECREATE, TICK, WORKER, WORKER_MISREAD,
 	   FS_FROZEN, FS_FAILED, NR_ACTS };
 
 static const char *const act_name[] = {
-	[FREEZE_A] = "A: freeze with a filesystem",
+	[FREEZE_A] = "A: freeze with two filesystems",
 	[FREEZE_B] = "B: freeze",
 	[THAW_A] = "A: thaw its freeze",
 	[THAW_B] = "B: thaw its freeze",
@@ -88,7 +92,9 @@ struct world {
 	unsigned int epoch;		/* which session object (re-create) */
 	unsigned int ends_here;		/* freezes ended in this object */
 	unsigned long long mine[2];	/* A's and B's last accepted freeze */
-	int fs_frozen;			/* the model filesystem is frozen by us */
+	int fs_frozen;			/* model filesystems frozen by us now */
+	int fs_done;			/* of A's freeze, how many the glue froze */
+	int glue_busy;			/* the glue is freezing them (its own view) */
 	struct {
 		unsigned int epoch;
 		unsigned long long deadline;
@@ -153,10 +159,15 @@ static int check(const struct world *b, struct world *a, enum act act,
 	/* property 7: released only if frozen by us; nothing left frozen */
 	if (release && !b->fs_frozen && act != FS_FROZEN)
 		return fail("property 7: released a filesystem this session had not frozen");
-	if (act == FS_FAILED && release)
+	if (act == FS_FAILED && release && !b->fs_frozen)
 		return fail("property 7: released a filesystem that could not freeze");
-	if (a->fs_frozen != (sa->holds == FSM_HOLD_FROZEN))
-		return fail("property 7: the filesystem is frozen but the session does not hold it (left frozen), or the other way round");
+	/* the core waits for the glue exactly while it freezes: no new
+	 * freeze, no remove meanwhile (its set is in use) */
+	if (a->glue_busy != fsm_check_freezing(sa))
+		return fail("property 7: the core forgot the glue still freezing (or waits for one that stopped)");
+	if (a->fs_frozen != (sa->holds == FSM_HOLD_FROZEN ? FS_PER_FREEZE :
+			     sa->holds == FSM_HOLD_PARTIAL ? a->fs_done : 0))
+		return fail("property 7: a filesystem is frozen but the session does not hold it (left frozen, or kept frozen after its freeze ended), or the other way round");
 
 	if (act == WORKER || act == WORKER_MISREAD) {
 		int changed = !fsm_check_unchanged(sb, sa) || v == FSM_EXPIRED;
@@ -272,6 +283,10 @@ static void apply(struct world *w, enum act act, unsigned long long g, int *v)
 		id = w->next_id++;	/* drawn under the lock, spent if refused */
 		*v = fsm_freeze(&w->s, id, TIMEOUT, w->now, act == FREEZE_A);
 		w->ids[id].epoch = *v >= FSM_FROZE ? w->epoch : NO_EPOCH;
+		if (*v == FSM_FREEZE_FS) {
+			w->fs_done = 0;
+			w->glue_busy = 1;
+		}
 		if (*v >= FSM_FROZE) {
 			w->mine[act - FREEZE_A] = id;
 			w->ids[id].armed = 1;
@@ -302,11 +317,13 @@ static void apply(struct world *w, enum act act, unsigned long long g, int *v)
 	case TICK:
 		w->now++;
 		break;
-	case FS_FROZEN:	/* the glue froze it, then reports under the lock */
-		w->fs_frozen = 1;
-		*v = fsm_frozen(&w->s, 1, w->now);
+	case FS_FROZEN:	/* the glue froze the next one, then reports under the lock */
+		w->fs_frozen++;
+		w->fs_done++;
+		*v = w->fs_done < FS_PER_FREEZE ? fsm_frozen_one(&w->s, w->now) :
+						 fsm_frozen(&w->s, 1, w->now);
 		break;
-	case FS_FAILED:	/* the glue rolled back: nothing frozen */
+	case FS_FAILED:	/* the next one could not freeze */
 		*v = fsm_frozen(&w->s, 0, w->now);
 		break;
 	default:		/* WORKER, WORKER_MISREAD: g is the id carried */
@@ -315,6 +332,8 @@ static void apply(struct world *w, enum act act, unsigned long long g, int *v)
 	}
 	if (*v >= FSM_RELEASE)
 		w->fs_frozen = 0;	/* the glue thaws it, as ordered */
+	if ((act == FS_FROZEN || act == FS_FAILED) && *v != FSM_FREEZE_NEXT)
+		w->glue_busy = 0;	/* the glue stops freezing */
 }
 
 static int explore(const struct world *w, int depth, int limit);
@@ -365,8 +384,8 @@ static int explore(const struct world *w, int depth, int limit)
 				continue;
 			break;
 		case FS_FROZEN:
-		case FS_FAILED:	/* the glue is freezing the filesystem */
-			if (w->s.holds != FSM_HOLD_FREEZING)
+		case FS_FAILED:	/* the glue is freezing the filesystems */
+			if (!w->glue_busy)
 				continue;
 			break;
 		case TICK:	/* time matters only while something waits on it */
@@ -445,7 +464,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("no violation: %llu interleavings of depth %d explored (%llu transitions, deadlines %llu ticks, history ring %d; actors: requesters A (with a filesystem) and B, the glue's filesystem freeze, admin with reset and re-create, clock, one worker per freeze)\n",
+	printf("no violation: %llu interleavings of depth %d explored (%llu transitions, deadlines %llu ticks, history ring %d; actors: requesters A (with two filesystems) and B, the glue's filesystem freezes, admin with reset and re-create, clock, one worker per freeze)\n",
 	       sequences, limit, transitions, TIMEOUT, FSM_HISTORY);
 	return 0;
 }

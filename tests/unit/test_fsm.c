@@ -505,6 +505,77 @@ static void test_abort_while_freezing(void)
 	EXPECT_VERDICT(fsm_thaw(&s, 1, 130), FSM_E_ABORTED);
 }
 
+/*
+ * Two filesystems, the second one's sync hangs: the deadline releases the
+ * first at once (not when the second completes), and the second the
+ * moment its freeze completes -- each exactly once. (FSM_HUNG_SYNC_BUG
+ * fails this: its end releases nothing.)
+ */
+static void test_deadline_releases_those_frozen_while_one_syncs(void)
+{
+	struct fsm_session s = freezing_session();
+
+	EXPECT_VERDICT(fsm_frozen_one(&s, 50 + T / 2), FSM_FREEZE_NEXT);
+	EXPECT(s.state == FSM_FREEZING && s.holds == FSM_HOLD_PARTIAL);
+	EXPECT(s.fs_frozen == 1 && s.fs_released == 0 && !fsm_may_remove(&s));
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 60 + T / 2), FSM_E_BUSY);
+	EXPECT_VERDICT(fsm_timeout(&s, 1, 100 + T), FSM_EXPIRED + FSM_RELEASE);
+	EXPECT(s.state == FSM_FAILED && s.holds == FSM_HOLD_LAST);
+	EXPECT(s.fs_released == 1 && !fsm_may_remove(&s));
+	EXPECT_VERDICT(fsm_freeze(&s, 2, T, 101 + T, 1), FSM_E_BUSY);
+	EXPECT_VERDICT(fsm_frozen(&s, 1, 900 + T), FSM_IGNORED + FSM_RELEASE);
+	EXPECT(s.state == FSM_FAILED && s.holds == FSM_HOLD_NONE);
+	EXPECT(s.fs_frozen == 1 && s.fs_released == 1 && fsm_may_remove(&s));
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 901 + T), FSM_E_TIMED_OUT);
+}
+
+/* The same with an abort, and with the middle one of three completing. */
+static void test_abort_releases_those_frozen_while_one_syncs(void)
+{
+	struct fsm_session s = freezing_session();
+
+	EXPECT_VERDICT(fsm_frozen_one(&s, 110), FSM_FREEZE_NEXT);
+	EXPECT_VERDICT(fsm_abort(&s, 1, 120), FSM_ABORTED + FSM_RELEASE);
+	EXPECT(s.state == FSM_STABLE && s.holds == FSM_HOLD_LAST);
+	EXPECT_VERDICT(fsm_frozen_one(&s, 130), FSM_IGNORED + FSM_RELEASE);
+	EXPECT(s.holds == FSM_HOLD_NONE && s.fs_frozen == 1 && s.fs_released == 1);
+	EXPECT(s.aborts == 1 && fsm_may_remove(&s));
+}
+
+/* All frozen one by one, in time: FROZEN, and the thaw releases them all. */
+static void test_frozen_one_by_one_then_thaw(void)
+{
+	struct fsm_session s = freezing_session();
+
+	EXPECT_VERDICT(fsm_frozen_one(&s, 110), FSM_FREEZE_NEXT);
+	EXPECT_VERDICT(fsm_frozen_one(&s, 120), FSM_FREEZE_NEXT);
+	EXPECT_VERDICT(fsm_frozen(&s, 1, 130), FSM_FROZE);
+	EXPECT(s.state == FSM_FROZEN && s.holds == FSM_HOLD_FROZEN && s.fs_frozen == 1);
+	EXPECT_VERDICT(fsm_thaw(&s, 1, 140), FSM_THAWED + FSM_RELEASE);
+	EXPECT(s.holds == FSM_HOLD_NONE && s.fs_released == 1);
+}
+
+/* The second cannot freeze: the first is released by that verdict. */
+static void test_failed_second_releases_the_first(void)
+{
+	struct fsm_session s = freezing_session();
+
+	EXPECT_VERDICT(fsm_frozen_one(&s, 110), FSM_FREEZE_NEXT);
+	EXPECT_VERDICT(fsm_frozen(&s, 0, 120), FSM_ABORTED + FSM_RELEASE);
+	EXPECT(s.state == FSM_STABLE && s.holds == FSM_HOLD_NONE);
+	EXPECT(s.fs_frozen == 1 && s.fs_released == 1 && s.aborts == 1);
+}
+
+/* The freezer itself finds the deadline passed after one more froze. */
+static void test_frozen_one_after_the_deadline_expires(void)
+{
+	struct fsm_session s = freezing_session();
+
+	EXPECT_VERDICT(fsm_frozen_one(&s, 100 + T), FSM_EXPIRED + FSM_RELEASE);
+	EXPECT(s.state == FSM_FAILED && s.holds == FSM_HOLD_NONE);
+	EXPECT(s.fs_frozen == 1 && s.fs_released == 1 && s.timeouts == 1);
+}
+
 static void test_thaw_while_freezing(void)
 {
 	struct fsm_session s = freezing_session(), before = s;
@@ -581,6 +652,11 @@ static const struct {
 	CASE(test_timeout_while_freezing_releases_at_completion),
 	CASE(test_frozen_after_the_deadline_expires),
 	CASE(test_abort_while_freezing),
+	CASE(test_deadline_releases_those_frozen_while_one_syncs),
+	CASE(test_abort_releases_those_frozen_while_one_syncs),
+	CASE(test_frozen_one_by_one_then_thaw),
+	CASE(test_failed_second_releases_the_first),
+	CASE(test_frozen_one_after_the_deadline_expires),
 	CASE(test_thaw_while_freezing),
 	CASE(test_failed_fs_freeze),
 #undef CASE

@@ -890,7 +890,7 @@ scenario_fs_busy() {
 	expect 1 "a second session freezing /mnt/xfs: EBUSY" \
 		freezectl freeze bb --fs /mnt/ext4 --fs /mnt/xfs --timeout $(fsms 20000)
 	writer_start ext4 bb
-	writer_resumes bb 5 "/mnt/ext4, frozen first, was rolled back: its writer finishes"
+	writer_resumes bb 5 "/mnt/ext4, named first, was not left frozen: its writer finishes"
 	check "bb ended, nothing held" bb state STABLE last_error ABORTED
 	expect 1 "freezing a tmpfs with ext4: EOPNOTSUPP" \
 		freezectl freeze bc --fs /mnt/ext4 --fs /tmp --timeout $(fsms 20000)
@@ -1070,9 +1070,69 @@ scenario_fs_lvm() {
 	tap $? "baseline: fsfreeze -f, then lvcreate -s exits $rc (this kernel: $want)$([ $rc = 0 ] || echo ": $out" | tr '\n' ' ')"
 	$DMSETUP resume fg-db 2>/dev/null
 	lv lvremove -q -y fg/s4 >/dev/null 2>&1
+	scenario_fs_hung_sync
 	umount /mnt/lv
 	/usr/sbin/e2fsck -fn /dev/fg/db >/tmp/lv.fsck 2>&1
 	tap $? "e2fsck -fn fg/db after the snapshots: clean $(tail -n 2 /tmp/lv.fsck | tr '\n' ' ')"
+}
+
+# A sync that never returns: the second filesystem's device is suspended
+# without lockfs, with dirty data on it, so its freeze's sync waits until
+# the device is resumed. The deadline still thaws the first one at once
+# (within a second), and the second the moment its freeze completes.
+scenario_fs_hung_sync() {
+	out=$( { lv lvcreate -q -y -L 32M -n db2 fg && /usr/sbin/mke2fs -q -t ext4 /dev/fg/db2 &&
+		mkdir -p /mnt/lv2 && mount -t ext4 /dev/fg/db2 /mnt/lv2; } 2>&1)
+	tap $? "LVM: a second volume fg/db2 with ext4 on /mnt/lv2${out:+: $(echo "$out" | tr '\n' ' ')}"
+	dd if=/dev/zero of=/mnt/lv2/dirty bs=1M count=4 2>/dev/null	# dirty, not synced
+	expect 0 "dmsetup suspend --nolockfs fg-db2: its writes wait" $DMSETUP suspend --nolockfs fg-db2
+	t=$(ms 2000)
+	t0=$(mono)
+	freezectl freeze hs --fs /mnt/lv --fs /mnt/lv2 --timeout "$t" >/tmp/hs.out 2>&1 &
+	hspid=$!
+	pause 300	# /mnt/lv freezes at once, /mnt/lv2's sync hangs
+	writer_start lv hs
+	pause 200
+	js=$(fs_json hs)
+	case $js in *'"mount":"/mnt/lv",'*'"held":true,'*'"mount":"/mnt/lv2",'*'"freezing":true'*)
+		tap 0 "hs holds /mnt/lv and is freezing /mnt/lv2 (its sync hangs)";;
+	*) tap 1 "hs holds /mnt/lv and is freezing /mnt/lv2 (its sync hangs): $js";; esac
+	# (the bound is loose: what matters is that /mnt/lv2's device is still
+	# suspended; the figure is printed, as fsresume lines are)
+	wait_file /tmp/w.hs $((t / 1000 + 10)) && writer_done hs
+	rc=$?
+	late=$(($(writer_end hs) - t0 - t))
+	echo "fsresume: hung sync: deadline to first filesystem's writer resumed $late ms (the second one's sync still hanging)"
+	[ $rc = 0 ] && [ "$late" -ge 0 ] && [ "$late" -le $(ms 5000) ]
+	tap $? "the deadline thaws /mnt/lv while /mnt/lv2's sync still hangs: its writer resumes $late ms after the deadline, before the device is resumed"
+	check "hs ended FAILED / TIMEOUT at its deadline" hs state FAILED last_error TIMEOUT
+	kill -0 $hspid 2>/dev/null
+	tap $? "the FREEZE call still waits for /mnt/lv2's sync"
+	js=$(fs_json hs)
+	case $js in *'"mount":"/mnt/lv",'*'"held":false,'*'"mount":"/mnt/lv2",'*'"freezing":true'*)
+		tap 0 "hs no longer holds /mnt/lv; /mnt/lv2 still freezing";;
+	*) tap 1 "hs no longer holds /mnt/lv; /mnt/lv2 still freezing: $js";; esac
+	expect 0 "dmsetup resume fg-db2" $DMSETUP resume fg-db2
+	i=0	# bounded: should the sync never return, fail here, not at VM_TIMEOUT
+	while kill -0 $hspid 2>/dev/null && [ $i -lt $((100 * SCALE)) ]; do usleep 100000; i=$((i + 1)); done
+	if kill -0 $hspid 2>/dev/null; then
+		rc=running
+	else
+		wait $hspid
+		rc=$?
+	fi
+	[ "$rc" = 3 ]
+	tap $? "the FREEZE returns once the sync completes: exit $rc (timed out), $(tr '\n' ' ' </tmp/hs.out)"
+	writer_start lv2 hs2
+	wait_file /tmp/w.hs2 10 && writer_done hs2
+	tap $? "/mnt/lv2 was thawed the moment its freeze completed: a writer finishes"
+	js=$(fs_json hs)
+	case $js in *'"held":true'*|*'"freezing":true'*) tap 1 "hs holds nothing: $js";;
+	*) tap 0 "hs holds nothing";; esac
+	umount /mnt/lv2
+	/usr/sbin/e2fsck -fn /dev/fg/db2 >/tmp/lv2.fsck 2>&1
+	tap $? "e2fsck -fn fg/db2: clean $(tail -n 1 /tmp/lv2.fsck)"
+	lv lvremove -q -y fg/db2 >/dev/null 2>&1
 }
 
 # A filesystem one session holds is never another session's, even once

@@ -224,6 +224,12 @@ struct freezeguard_status {
 #define FREEZEGUARD_FS_HOLDERS		(1u << 3)
 #define FREEZEGUARD_FS_BY_KERNEL	(1u << 4)
 #define FREEZEGUARD_FS_BY_USERSPACE	(1u << 5)
+/*
+ * The session is freezing it now: its sync is running (and, if it never
+ * returns, holds up the rest; the filesystems frozen before it are
+ * released at the deadline all the same).
+ */
+#define FREEZEGUARD_FS_FREEZING		(1u << 6)
 
 /**
  * struct freezeguard_fs - one filesystem of a freeze
