@@ -234,6 +234,10 @@ positive() {
 	for name in "${lanes[@]}"; do lane_ok "$name" || again+=("$name"); done
 	if [ ${#again[@]} -gt 0 ]; then
 		echo "prove: ${again[*]}: not every goal proved; again, every goal sent to both provers" >&2
+		# the first pass's log tells which goals a prover lost
+		for name in "${again[@]}"; do
+			cp "build/prove-$name.log" "build/prove-$name.first.log"
+		done
 		[ "$cache_mode" = none ] || cache_mode=rebuild
 		again_provers=$BOTH_PROVERS
 		lanes "${again[@]}"
