@@ -162,8 +162,8 @@ static inline bool fg_fs_hold_kept(struct super_block *sb)
  * thaw_bdev() of the session's count, made under bd_fsfreeze_mutex as
  * thaw_bdev() makes it, but telling a filesystem someone else thawed
  * (FITHAW; its count is given back, nothing is thawed) from a failed
- * thaw (the count is given back too: the filesystem stays frozen as a
- * FIFREEZE freeze would, and FITHAW then ends it for good).
+ * thaw (the count stays, as thaw_bdev() leaves it: the session's freeze
+ * still holds, and its retry, or FITHAW, thaws it).
  */
 static inline int fg_bdev_thaw(struct super_block *sb)
 {
@@ -177,19 +177,22 @@ static inline int fg_bdev_thaw(struct super_block *sb)
 		/* device-mapper's freeze nests: its thaw ends the freeze */
 		err = fg_sb_frozen(sb) ? 0 : FG_THAW_LOST;
 	} else {
-		bdev->bd_fsfreeze_sb = NULL;
 		if (!fg_sb_frozen(sb))
 			err = FG_THAW_LOST;
 		else
 			err = fg_thaw_super(sb);
 		if (err < 0 && !fg_sb_frozen(sb))	/* FITHAW got there first */
 			err = FG_THAW_LOST;
+		if (err < 0)
+			bdev->bd_fsfreeze_count++;
+		else
+			bdev->bd_fsfreeze_sb = NULL;
 	}
 	mutex_unlock(&bdev->bd_fsfreeze_mutex);
 	return err;
 }
 
-#define FG_THAW_FAILED_HINT "fsfreeze -u thaws it"
+#define FG_THAW_FAILED_HINT "fsfreeze -u may thaw it"
 #endif
 
 /**

@@ -167,7 +167,8 @@ TRACE_EVENT(freezeguard_transition,
 /*
  * @err: 0, or the error of the freeze (fs_freeze) or thaw (fs_thaw); for
  * fs_thaw, 1 (FG_THAW_LOST): the session's freeze had been thawed by
- * someone else, and nothing was thawed
+ * someone else, and nothing was thawed; @stuck (fs_thaw): the thaw failed
+ * and the filesystem stays frozen, to be thawed again in a second
  */
 DECLARE_EVENT_CLASS(freezeguard_fs,
 	TP_PROTO(const char *session, u64 gen, const struct fg_fs *fs, int err),
@@ -178,6 +179,7 @@ DECLARE_EVENT_CLASS(freezeguard_fs,
 		__field(u64, gen)
 		__field(dev_t, dev)
 		__field(int, err)
+		__field(u8, stuck)
 	),
 	TP_fast_assign(
 		strscpy(__entry->name, session, FREEZEGUARD_NAME_LEN);
@@ -185,10 +187,12 @@ DECLARE_EVENT_CLASS(freezeguard_fs,
 		__entry->gen = gen;
 		__entry->dev = fs->dev;
 		__entry->err = err;
+		__entry->stuck = err < 0 && fs->stuck;
 	),
-	TP_printk("session=%s gen=%llu dev=%u:%u type=%s err=%d",
+	TP_printk("session=%s gen=%llu dev=%u:%u type=%s err=%d stuck=%u",
 		  __entry->name, __entry->gen, MAJOR(__entry->dev),
-		  MINOR(__entry->dev), __entry->type, __entry->err)
+		  MINOR(__entry->dev), __entry->type, __entry->err,
+		  __entry->stuck)
 );
 
 DEFINE_EVENT(freezeguard_fs, freezeguard_fs_freeze,

@@ -469,7 +469,7 @@ DEFINE_SHOW_ATTRIBUTE(fg_sessions);
 
 /*
  * debugfs freezeguard/: the sessions, readable without freezectl (table.c),
- * and the tests' fault knobs (session.c). No debugfs is no listing and no
+ * and the tests' fault knobs (session.c, fs.c). No debugfs is no listing and no
  * knobs, not an error.
  */
 static void fg_debugfs_init(void)
@@ -483,6 +483,8 @@ static void fg_debugfs_init(void)
 			   &fg_fault_worker_delay_us);
 	debugfs_create_u32("fault_freeze_delay_us", 0600, fg_debugfs,
 			   &fg_fault_freeze_delay_us);
+	debugfs_create_u32("fault_thaw_fail", 0600, fg_debugfs,
+			   &fg_fault_thaw_fail);
 }
 
 static int __init fg_init(void)
@@ -524,6 +526,7 @@ static void __exit fg_exit(void)
 	debugfs_remove_recursive(fg_debugfs);	/* no knob changes from here */
 	misc_deregister(&fg_misc);
 	fg_sessions_exit();
+	fg_fs_exit();	/* the stuck ones the sessions left */
 }
 
 module_init(fg_init);

@@ -5,7 +5,9 @@
  * A set is collected (and every check that FIFREEZE makes is made) before
  * the session is touched; it is frozen without the session's lock (the
  * sync may take seconds); it is thawed, exactly once, when the core's
- * verdict says so -- under the session's lock, allocating nothing.
+ * verdict says so -- under the session's lock, allocating nothing. A thaw
+ * that fails leaves it frozen: the retry below thaws it again every second
+ * until it thaws, and nothing else may freeze it meanwhile.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,8 +15,10 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "compat.h"
@@ -58,6 +62,7 @@ struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr)
 		set->fs[set->nr].file = f;	/* put by fg_fs_free() on failure */
 		set->fs[set->nr].sb = sb;
 		set->fs[set->nr].dev = sb->s_dev;
+		set->fs[set->nr].index = set->nr;
 		strscpy(set->fs[set->nr].type, sb->s_type->name,
 			sizeof(set->fs[set->nr].type));
 		set->nr++;
@@ -95,20 +100,163 @@ static void fs_unclaim(struct fg_fs *fs)
 	xa_cmpxchg(&fg_claims, (unsigned long)fs->sb, fs, NULL, 0);
 }
 
+u32 fg_fault_thaw_fail;
+
 /*
- * End the session's freeze of @fs and let go of its claim. A freeze seen
- * lost, now or before, is not thawed: any freeze in effect is someone
- * else's. A thaw that fails leaves the filesystem frozen, and the claim
- * goes too: the set that holds it is freed after its release. Return: as
- * fg_thaw_fs().
+ * The kernel's thaw of the session's freeze (fg_thaw_fs()), or the fault
+ * knob's -EIO in its place: the filesystem then stays frozen as a failed
+ * thaw leaves it, with nothing changed.
+ */
+static int fs_thaw(struct fg_fs *fs)
+{
+	u32 n = READ_ONCE(fg_fault_thaw_fail);
+
+	while (n && !try_cmpxchg(&fg_fault_thaw_fail, &n, n - 1))
+		;
+	if (n)
+		return -EIO;
+	return fg_thaw_fs(fs->sb, fs->lost);
+}
+
+/*
+ * Stuck filesystems: a release whose thaw failed keeps the file and the
+ * claim, marks the claim FS_STUCK and leaves the rest to fs_retry(),
+ * which thaws each again every FS_RETRY_MS until the thaw works or finds
+ * the freeze gone. fs_retry_lock orders the retry against the set's
+ * owner: @file, @stuck and @orphan of a failed filesystem change only
+ * under it.
+ */
+#define FS_STUCK	XA_MARK_0
+#define FS_RETRY_MS	1000
+
+static DEFINE_MUTEX(fs_retry_lock);
+static bool fs_retry_stopped;
+static void fs_retry(struct work_struct *work);
+static DECLARE_DELAYED_WORK(fs_retry_work, fs_retry);
+
+static struct fg_fs_set *fs_set_of(struct fg_fs *fs)
+{
+	return container_of(fs - fs->index, struct fg_fs_set, fs[0]);
+}
+
+static bool fs_set_stuck(const struct fg_fs_set *set)
+{
+	u32 i;
+
+	for (i = 0; i < set->nr; i++)
+		if (set->fs[i].stuck)
+			return true;
+	return false;
+}
+
+/* Keep the failed @fs for the retry (under fs_retry_lock). */
+static void fs_stick(struct fg_fs_set *set, struct fg_fs *fs,
+		     const char *session, u64 gen)
+{
+	lockdep_assert_held(&fs_retry_lock);
+	strscpy(set->session, session, sizeof(set->session));
+	set->gen = gen;
+	fs->failed = true;
+	WRITE_ONCE(fs->stuck, true);
+	xa_set_mark(&fg_claims, (unsigned long)fs->sb, FS_STUCK);
+	if (!fs_retry_stopped)
+		queue_delayed_work(system_wq, &fs_retry_work,
+				   msecs_to_jiffies(FS_RETRY_MS));
+}
+
+/*
+ * @fs thawed, or was found thawed: let go of it (under fs_retry_lock).
+ * Return: its set if nothing holds it any more (its session freed it),
+ * to be freed by the caller.
+ */
+static struct fg_fs_set *fs_unstick(struct fg_fs *fs)
+{
+	struct fg_fs_set *set = fs_set_of(fs);
+
+	lockdep_assert_held(&fs_retry_lock);
+	fs_unclaim(fs);
+	fput(fs->file);
+	fs->file = NULL;
+	WRITE_ONCE(fs->stuck, false);
+	return set->orphan && !fs_set_stuck(set) ? set : NULL;
+}
+
+/* Thaw each stuck filesystem again; true if any is still stuck. */
+static bool fs_retry_all(void)
+{
+	struct fg_fs *fs;
+	unsigned long sb;
+	bool stuck = false;
+
+	lockdep_assert_held(&fs_retry_lock);
+	xa_for_each_marked(&fg_claims, sb, fs, FS_STUCK) {
+		struct fg_fs_set *set = fs_set_of(fs);
+		int err = fs_thaw(fs);
+
+		fg_trace_fs_thaw(set->session, set->gen, fs, err);
+		if (err < 0) {
+			stuck = true;
+			continue;
+		}
+		pr_info("session %s: %s filesystem %u:%u, stuck frozen at the end of freeze %llu, %s\n",
+			set->session, fs->type, MAJOR(fs->dev), MINOR(fs->dev),
+			set->gen, err == FG_THAW_LOST ?
+			"was thawed by someone else" : "is thawed now");
+		kfree(fs_unstick(fs));
+	}
+	return stuck;
+}
+
+static void fs_retry(struct work_struct *work)
+{
+	mutex_lock(&fs_retry_lock);
+	if (fs_retry_all() && !fs_retry_stopped)
+		queue_delayed_work(system_wq, &fs_retry_work,
+				   msecs_to_jiffies(FS_RETRY_MS));
+	mutex_unlock(&fs_retry_lock);
+}
+
+/**
+ * fg_fs_exit() - the last retry, at unload
+ *
+ * Every session is gone by now, so each stuck filesystem's set is an
+ * orphan. One last thaw of each; one that still fails is given up (its
+ * file put, its claim dropped) and stays frozen, with a log line saying so.
+ */
+void fg_fs_exit(void)
+{
+	struct fg_fs *fs;
+	unsigned long sb;
+
+	mutex_lock(&fs_retry_lock);
+	fs_retry_stopped = true;
+	mutex_unlock(&fs_retry_lock);
+	cancel_delayed_work_sync(&fs_retry_work);
+	mutex_lock(&fs_retry_lock);
+	fs_retry_all();
+	xa_for_each_marked(&fg_claims, sb, fs, FS_STUCK) {
+		pr_err("session %s: %s filesystem %u:%u, stuck frozen at the end of freeze %llu, is given up at unload: it stays frozen (%s)\n",
+		       fs_set_of(fs)->session, fs->type, MAJOR(fs->dev),
+		       MINOR(fs->dev), fs_set_of(fs)->gen, FG_THAW_FAILED_HINT);
+		kfree(fs_unstick(fs));
+	}
+	mutex_unlock(&fs_retry_lock);
+}
+
+/*
+ * End the session's freeze of @fs. A freeze seen lost, now or before, is
+ * not thawed: any freeze in effect is someone else's; its claim goes, as
+ * that of one thawed. A thaw that fails keeps the claim: the caller hands
+ * the filesystem to the retry. Return: as fg_thaw_fs().
  */
 static int fs_release(struct fg_fs *fs)
 {
-	int err = fg_thaw_fs(fs->sb, fs->lost);
+	int err = fs_thaw(fs);
 
 	if (err == FG_THAW_LOST)
 		fs->lost = true;
-	fs_unclaim(fs);
+	if (err >= 0)
+		fs_unclaim(fs);
 	return err;
 }
 
@@ -153,9 +301,20 @@ void fg_fs_hold(struct fg_fs_set *set, u32 i)
 	set->fs[i].held = true;
 }
 
+/*
+ * Still kept by the session: its file not yet put, and not failed (a
+ * failed one is the retry's).
+ */
+static bool fs_kept(const struct fg_fs *fs)
+{
+	return !fs->failed && fs->file;
+}
+
 /* Let go of the file and the claim of one the session does not hold. */
 static void fs_let_go(struct fg_fs *fs)
 {
+	if (fs->failed)
+		return;
 	if (fs->file) {
 		WARN_ON_ONCE(fs->held);
 		fs_unclaim(fs);
@@ -176,7 +335,8 @@ static void fs_let_go(struct fg_fs *fs)
  * frozen any more, and are let go of at once, so that no other session
  * waits for them as long as that one's sync hangs. It allocates nothing,
  * and reports a filesystem someone else thawed first (lost: it is not
- * thawed again) apart from one that failed to thaw.
+ * thawed again) apart from one that failed to thaw: that one stays
+ * claimed, and fs_retry() thaws it again every second (FREEZEGUARD_FS_STUCK).
  */
 void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 {
@@ -189,19 +349,25 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 		if (!fs->held)
 			continue;
 		err = fs_release(fs);
+		fs->held = false;
+		if (err < 0) {
+			pr_err("session %s: %s filesystem %u:%u failed to thaw at the end of freeze %llu: error %d; it stays frozen, and is thawed again every second (%s)\n",
+			       session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen, err,
+			       FG_THAW_FAILED_HINT);
+			mutex_lock(&fs_retry_lock);
+			fs_stick(set, fs, session, gen);
+			mutex_unlock(&fs_retry_lock);
+			fg_trace_fs_thaw(session, gen, fs, err);
+			continue;
+		}
 		fg_trace_fs_thaw(session, gen, fs, err);
 		if (err == FG_THAW_LOST)
 			pr_warn("session %s: %s filesystem %u:%u was thawed by someone else during freeze %llu\n",
 				session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen);
-		else if (err)
-			pr_err("session %s: %s filesystem %u:%u failed to thaw at the end of freeze %llu: error %d; it stays frozen (%s)\n",
-			       session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen, err,
-			       FG_THAW_FAILED_HINT);
-		fs->held = false;
 		fput(fs->file);
 		fs->file = NULL;
 	}
-	for (next = 0; next < set->nr && !set->fs[next].file; next++)
+	for (next = 0; next < set->nr && !fs_kept(&set->fs[next]); next++)
 		;	/* the one being frozen, if any: the first still kept */
 	for (i = next + 1; i < set->nr; i++)
 		fs_let_go(&set->fs[i]);
@@ -218,16 +384,37 @@ void fg_fs_let_go(struct fg_fs_set *set)
 
 void fg_fs_free(struct fg_fs_set *set)
 {
-	if (set) {
-		fg_fs_let_go(set);
+	bool orphan;
+
+	if (!set)
+		return;
+	fg_fs_let_go(set);
+	mutex_lock(&fs_retry_lock);
+	orphan = fs_set_stuck(set);
+	set->orphan = orphan;
+	mutex_unlock(&fs_retry_lock);
+	if (!orphan)
 		kfree(set);
-	}
 }
 
 /* Frozen now, by anyone: a filesystem whose file the set still holds. */
 static bool fs_frozen(const struct fg_fs *fs)
 {
 	return fs->file && fg_sb_frozen(fs->sb);
+}
+
+/* What the session reports of a failed one: the retry may let go of it. */
+static u32 fs_failed_flags(const struct fg_fs *fs)
+{
+	u32 flags = 0;
+
+	mutex_lock(&fs_retry_lock);
+	if (fs->stuck)
+		flags = FREEZEGUARD_FS_STUCK |
+			(fs_frozen(fs) ? FREEZEGUARD_FS_FROZEN : 0) |
+			fg_fs_holders(fs->sb);
+	mutex_unlock(&fs_retry_lock);
+	return flags;
 }
 
 /* The session's own freeze of it still holds: it is not lost. */
@@ -245,7 +432,7 @@ static bool fs_freezing(const struct fg_fs_set *set, u32 i)
 	u32 j;
 
 	for (j = 0; j < set->nr; j++)
-		if (set->fs[j].file && !set->fs[j].held)
+		if (fs_kept(&set->fs[j]) && !set->fs[j].held)
 			return j == i;
 	return false;
 }
@@ -285,6 +472,8 @@ u32 fg_fs_flags(const struct fg_fs_set *set, u32 i, bool freezing)
 {
 	const struct fg_fs *fs = &set->fs[i];
 
+	if (fs->failed)
+		return fs_failed_flags(fs);
 	return (fs_frozen(fs) ? FREEZEGUARD_FS_FROZEN : 0) |
 	       (fs->held ? FREEZEGUARD_FS_HELD : 0) |
 	       (freezing && fs_freezing(set, i) ? FREEZEGUARD_FS_FREEZING : 0) |

@@ -26,6 +26,11 @@ struct super_block;
  *	written where the session's bool @dead must be seen unchanged)
  * @held: the session holds its freeze: set under the session's lock when
  *	it froze, cleared when it is released (0 or 1)
+ * @failed: its release failed to thaw it (0 or 1, and stays 1): from then
+ *	on fs.c's retry owns @file and the claim, under its own lock
+ * @stuck: it is still frozen after that failure, and is thawed again every
+ *	second until a thaw ends it (0 or 1; the retry clears it)
+ * @index: its place in the set's @fs
  */
 struct fg_fs {
 	struct file *file;
@@ -34,17 +39,31 @@ struct fg_fs {
 	char type[16];
 	u8 lost;
 	u8 held;
+	u8 failed;
+	u8 stuck;
+	u8 index;
 };
 
 /**
  * struct fg_fs_set - the filesystems of one freeze, in freeze order
  * @nr: how many
  * @fs: them, in the caller's order, each once; @nr are used
+ * @session: the session's name, for the retry's reports (set by a failed
+ *	thaw)
+ * @gen: the freeze, likewise
+ * @orphan: freed by its session while a filesystem of it was stuck: the
+ *	retry frees it when the last one thaws (under the retry's lock)
  */
 struct fg_fs_set {
 	u32 nr;
 	struct fg_fs fs[FREEZEGUARD_FS_MAX];
+	char session[FREEZEGUARD_NAME_LEN];
+	u64 gen;
+	u8 orphan;
 };
+
+/* fs.c's fault knob (debugfs): fail this many thaws with -EIO */
+extern u32 fg_fault_thaw_fail;
 
 /*
  * The contracts below are what session.c's proof relies on; fs.c itself
@@ -77,7 +96,10 @@ void fg_fs_hold(struct fg_fs_set *set, u32 i);
 /*@ requires set != \null && fs_set_ok(set);
   @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
   @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
-  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].held, fg_fs_claims;
+  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].held,
+  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].failed,
+  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].stuck,
+  @	    set->session[0 .. FREEZEGUARD_NAME_LEN - 1], set->gen, fg_fs_claims;
   @*/
 void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
 
@@ -86,9 +108,13 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
   @*/
 void fg_fs_let_go(struct fg_fs_set *set);
 
-/* (and frees @set: nothing may use it afterwards) */
+/*
+ * (and frees @set, or leaves it to the retry while a filesystem of it is
+ * stuck: nothing may use it afterwards)
+ */
 /*@ requires fs_set_ok(set);
-  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, fg_fs_claims;
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, set->orphan,
+  @	    fg_fs_claims;
   @*/
 void fg_fs_free(struct fg_fs_set *set);
 
@@ -101,6 +127,9 @@ void fg_fs_mark_lost(struct fg_fs_set *set);
   @ assigns \nothing;
   @*/
 u32 fg_fs_flags(const struct fg_fs_set *set, u32 i, bool freezing);
+
+/* At unload, after every session is gone: the last retry of those stuck. */
+void fg_fs_exit(void);
 
 /* The tracepoints freezeguard_fs_freeze and _thaw (trace.c): they only read. */
 /*@ assigns \nothing; */

@@ -99,7 +99,11 @@ static int verdict_errno(int v)
   @	    s->timeout_work, fg_now, fg_locked, fg_events.counter,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].held, fg_fs_claims;
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].held,
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].failed,
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].stuck,
+  @	    s->fs->session[0 .. FREEZEGUARD_NAME_LEN - 1], s->fs->gen,
+  @	    fg_fs_claims;
   @ ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
   @ ensures freezing_kept(s);
   @*/
@@ -226,7 +230,11 @@ static void deadline_try_cancel(struct fg_session *s)
   @	    s->pub_state.counter, s->pub_gen.counter, fg_events.counter,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
   @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].held, fg_fs_claims;
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].held,
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].failed,
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].stuck,
+  @	    s->fs->session[0 .. FREEZEGUARD_NAME_LEN - 1], s->fs->gen,
+  @	    fg_fs_claims;
   @ ensures held: locked(s);
   @ ensures core_inv: core_inv(s);
   @ ensures glue_inv: glue_inv(s);
@@ -505,8 +513,9 @@ static void freeze_let_go(struct fg_session *s, struct fg_fs_set *fs)
  */
 /*@ requires still_freezing(s, fs, id) && i < FREEZEGUARD_FS_MAX;
   @ assigns *s, fs->fs[0 .. FREEZEGUARD_FS_MAX - 1],
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1], fg_now, fg_locked,
-  @	    fg_events.counter, fg_fs_claims, fg_freezing;
+  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1],
+  @	    fs->session[0 .. FREEZEGUARD_NAME_LEN - 1], fs->gen, fg_now,
+  @	    fg_locked, fg_events.counter, fg_fs_claims, fg_freezing;
   @ ensures \result == FREEZE_PENDING ==> still_freezing(s, fs, id);
   @ ensures \result != FREEZE_PENDING ==> idle(s);
   @ ensures last ==> \result != FREEZE_PENDING;
@@ -567,8 +576,9 @@ static int freeze_finish(struct fg_session *s, struct fg_fs_set *fs, u64 id)
 	/*@ loop invariant 0 <= i < FREEZEGUARD_FS_MAX && (i < nr || i == 0);
 	  @ loop invariant still_freezing(s, fs, id);
 	  @ loop assigns i, rc, *s, fs->fs[0 .. FREEZEGUARD_FS_MAX - 1],
-	  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1], fg_now, fg_locked,
-	  @	    fg_events.counter, fg_fs_claims, fg_freezing;
+	  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1],
+	  @	    fs->session[0 .. FREEZEGUARD_NAME_LEN - 1], fs->gen, fg_now,
+	  @	    fg_locked, fg_events.counter, fg_fs_claims, fg_freezing;
 	  @ loop variant nr - i;
 	  @*/
 	for (i = 0; ; i++) {

@@ -73,6 +73,7 @@ struct options {
 	const char *fs[FREEZEGUARD_FS_MAX];	/* freeze, run --fs */
 	unsigned int nr_fs;
 	int owned;		/* freeze, run --owned */
+	int in_run;		/* run's thaw: a stuck filesystem is told, the exit stays */
 };
 
 static const char *prog = "freezectl";
@@ -492,11 +493,12 @@ static void fs_print_json(const struct freezeguard_filesystems *f, int known)
 			fputs("null", stdout);
 		fputs(",\"type\":", stdout);
 		json_string(type, 0);
-		printf(",\"held\":%s,\"frozen\":%s,\"lost\":%s,\"freezing\":%s,\"holders\":",
+		printf(",\"held\":%s,\"frozen\":%s,\"lost\":%s,\"freezing\":%s,\"stuck\":%s,\"holders\":",
 		       fs->flags & FREEZEGUARD_FS_HELD ? "true" : "false",
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? "true" : "false",
 		       fs->flags & FREEZEGUARD_FS_LOST ? "true" : "false",
-		       fs->flags & FREEZEGUARD_FS_FREEZING ? "true" : "false");
+		       fs->flags & FREEZEGUARD_FS_FREEZING ? "true" : "false",
+		       fs->flags & FREEZEGUARD_FS_STUCK ? "true" : "false");
 		/* null: this kernel does not tell who holds a freeze */
 		if (fs->flags & FREEZEGUARD_FS_HOLDERS)
 			printf("{\"kernel\":%s,\"userspace\":%s}}",
@@ -534,7 +536,7 @@ static void fs_print_text(const struct freezeguard_filesystems *f)
 		const struct freezeguard_fs *fs = &f->fs[i];
 
 		m = mount_by_dev(fs->dev_major, fs->dev_minor);
-		printf("   Filesystem: %s (%.*s, %u:%u): %s%s%s%s%s\n", m ? m->point : "?",
+		printf("   Filesystem: %s (%.*s, %u:%u): %s%s%s%s%s%s\n", m ? m->point : "?",
 		       (int)sizeof(fs->type), fs->type, fs->dev_major, fs->dev_minor,
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? "frozen" : "not frozen",
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? fs_holders_text(fs->flags) : "",
@@ -542,7 +544,9 @@ static void fs_print_text(const struct freezeguard_filesystems *f)
 		       ", FREEZING (its sync is running)" : "",
 		       fs->flags & FREEZEGUARD_FS_HELD ? ", held" : "",
 		       fs->flags & FREEZEGUARD_FS_LOST ?
-		       ", LOST (thawed by someone else while held)" : "");
+		       ", LOST (thawed by someone else while held)" : "",
+		       fs->flags & FREEZEGUARD_FS_STUCK ?
+		       ", STUCK (its thaw failed: thawed again every second)" : "");
 	}
 }
 
@@ -750,9 +754,38 @@ static void fs_lost_print(const char *verb, const char *name,
 }
 
 /*
+ * After a thaw or abort of freeze gen that worked: the filesystems whose
+ * thaw failed (STUCK), told on stderr. Return: how many.
+ */
+static unsigned int fs_stuck_report(int fd, const char *verb, const char *name,
+				    unsigned long long gen)
+{
+	struct freezeguard_filesystems f;
+	const struct mount_ent *m;
+	unsigned int i, n = 0;
+
+	if (filesystems_get(fd, name, gen, &f) || f.generation != gen)
+		return 0;
+	for (i = 0; i < f.count; i++) {
+		const struct freezeguard_fs *fs = &f.fs[i];
+
+		if (!(fs->flags & FREEZEGUARD_FS_STUCK))
+			continue;
+		m = mount_by_dev(fs->dev_major, fs->dev_minor);
+		fprintf(stderr, "%s: %s %s: the %.*s filesystem on %s (%u:%u) failed to thaw: it stays frozen, and freezeguard thaws it again every second (see the kernel log)\n",
+			prog, verb, name, (int)sizeof(fs->type), fs->type,
+			m ? m->point : "?", fs->dev_major, fs->dev_minor);
+		n++;
+	}
+	return n;
+}
+
+/*
  * THAW, ABORT, RESET, CREATE, REMOVE. *err (if err): the errno of a
  * refusal, else 0. A thaw also tells of a filesystem lost under the freeze,
  * and then exits 1: the snapshot is not consistent, though thawed in time.
+ * A thaw or abort tells of a filesystem that failed to thaw (STUCK), and
+ * exits 1 too, but in run: there the freeze held, and run's exit says so.
  */
 static int do_req(int fd, const struct options *o, unsigned long cmd,
 		  const char *verb, const char *name,
@@ -795,6 +828,10 @@ static int do_req(int fd, const struct options *o, unsigned long cmd,
 		if (rc == EXIT_OK)
 			rc = EXIT_ERROR;
 	}
+	/* the freeze held, but a filesystem is still frozen: not a success */
+	if (ends && rc == EXIT_OK && fs_stuck_report(fd, verb, name, req.generation) &&
+	    !o->in_run)
+		rc = EXIT_ERROR;
 	if (err)
 		*err = e;
 	if (rc == EXIT_OK && out)
@@ -1257,6 +1294,7 @@ static int do_run(int fd, const struct options *o, const char *name, char **argv
 	/* From here on, thaw exactly the freeze we made, never a later one. */
 	thaw_o.generation = req.generation;
 	thaw_o.current = 0;
+	thaw_o.in_run = 1;
 
 	pid = fork();
 	if (pid == 0) {

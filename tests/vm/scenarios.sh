@@ -322,7 +322,7 @@ trace_stop() { echo 0 >$T/events/freezeguard/enable; }
 
 # trace_of SESSION: that session's events in the trace buffer, in order,
 # one per line: the event's name without "freezeguard_", then its fields
-# gen cause from to verdict release dev type err (those it has)
+# gen cause from to verdict release dev type err stuck (those it has)
 trace_of() {
 	awk -v want="$1" '
 	{
@@ -333,7 +333,7 @@ trace_of() {
 		}
 		if (ev == "" || f["session"] != want) next
 		line = ev
-		n = split("gen cause from to verdict release dev type err", keys, " ")
+		n = split("gen cause from to verdict release dev type err stuck", keys, " ")
 		for (i = 1; i <= n; i++) if (keys[i] in f) line = line " " keys[i] "=" f[keys[i]]
 		print line
 	}' $T/trace
@@ -1168,6 +1168,75 @@ scenario_fs_claims() {
 	esac
 }
 
+# A thaw that fails (the knob fault_thaw_fail: the next N thaws fail with
+# EIO and change nothing, as a filesystem that refuses its thaw): the
+# freeze is over (thaw exits 1 and names the filesystem), but the
+# filesystem stays frozen, STUCK in status, JSON and the trace event, and
+# claimed (no session may freeze it); the module thaws it again every
+# second, and once the thaws work its writer resumes. A session removed
+# while its filesystem is stuck leaves the retry to go on.
+scenario_fs_stuck() {
+	trace_start
+	echo 1000000 > $D/fault_thaw_fail
+	g=$(freezectl freeze -q st --fs /mnt/ext4 --timeout $(fsms 30000))
+	tap $? "freeze st --fs /mnt/ext4 ($g)"
+	out=$(freezectl thaw st --generation "$g" 2>&1)
+	rc=$?
+	case $rc:$out in 1:*"ext4 filesystem on /mnt/ext4"*"failed to thaw: it stays frozen"*)
+		tap 0 "thaw st, whose thaw of /mnt/ext4 fails: exit 1, named";;
+	*) tap 1 "thaw st, whose thaw of /mnt/ext4 fails: exit 1, named: exit $rc: $out";; esac
+	check "st's freeze ended in time" st state STABLE thaws 1
+	js=$(fs_json st)
+	case $js in *'"held":false,"frozen":true,"lost":false,"freezing":false,"stuck":true'*)
+		tap 0 "st's JSON: /mnt/ext4 not held, frozen, stuck";;
+	*) tap 1 "st's JSON: /mnt/ext4 not held, frozen, stuck: $js";; esac
+	freezectl status st | grep -q '/mnt/ext4 (ext4, .*): frozen.*, STUCK (its thaw failed'
+	tap $? "status st: /mnt/ext4 frozen, STUCK"
+	writer_waits ext4 st "a writer to the stuck /mnt/ext4 waits"
+	expect 1 "another session freezing the stuck /mnt/ext4: refused" \
+		freezectl freeze sx --fs /mnt/ext4 --timeout $(fsms 30000)
+	freezectl remove sx 2>/dev/null
+	pause 1500	# a retry or more, which fail
+	echo 0 > $D/fault_thaw_fail
+	writer_resumes st 10 "once thaws work, the retry thaws /mnt/ext4: its writer resumes"
+	trace_stop
+	js=$(fs_json st)
+	case $js in *'"held":false,"frozen":false,"lost":false,"freezing":false,"stuck":false'*)
+		tap 0 "st's JSON: /mnt/ext4 neither frozen nor stuck any more";;
+	*) tap 1 "st's JSON: /mnt/ext4 neither frozen nor stuck any more: $js";; esac
+	# the release's failed thaw, at least one failed retry, then the
+	# retry's thaw, all of freeze $g; nothing else
+	dev=$(awk '$5 == "/mnt/ext4" { print $3 }' /proc/self/mountinfo)
+	got=$(trace_of st | grep '^fs_thaw')
+	fail="fs_thaw gen=$g dev=$dev type=ext4 err=-5 stuck=1"
+	ok="fs_thaw gen=$g dev=$dev type=ext4 err=0 stuck=0"
+	[ "$(echo "$got" | tail -n 1)" = "$ok" ] &&
+		[ "$(echo "$got" | grep -cxF "$fail")" -ge 2 ] &&
+		[ "$(echo "$got" | grep -cvxF "$fail")" = 1 ]
+	tap $? "the trace: thaws of /mnt/ext4 fail with stuck=1, again and again, then one works: $(echo "$got" | sort | uniq -c | tr '\n' '|')"
+	dmesg | grep -q "session st: ext4 filesystem $dev failed to thaw at the end of freeze $g: error -5; it stays frozen, and is thawed again every second" &&
+		dmesg | grep -q "session st: ext4 filesystem $dev, stuck frozen at the end of freeze $g, is thawed now"
+	tap $? "the kernel log tells the failed thaw and the retry's thaw"
+	g=$(freezectl freeze -q st --fs /mnt/ext4 --timeout $(fsms 30000))
+	tap $? "st freezes /mnt/ext4 again ($g)"
+	expect 0 "and thaws it" freezectl thaw st --generation "$g"
+	expect 0 "remove st" freezectl remove st
+
+	# the session's freeze replaced, then the session removed, while
+	# stuck: the retry goes on without them
+	echo 1000000 > $D/fault_thaw_fail
+	g=$(freezectl freeze -q so --fs /mnt/xfs --timeout $(fsms 30000))
+	expect 1 "thaw so, whose thaw of /mnt/xfs fails" freezectl thaw so --generation "$g"
+	expect 1 "so freezing the stuck /mnt/xfs again: refused" \
+		freezectl freeze so --fs /mnt/xfs --timeout $(fsms 30000)
+	expect 0 "remove so while /mnt/xfs is stuck" freezectl remove so
+	writer_waits xfs so "a writer to the stuck /mnt/xfs waits"
+	echo 0 > $D/fault_thaw_fail
+	writer_resumes so 10 "the retry thaws /mnt/xfs of the removed so: its writer resumes"
+	dmesg | grep -q "session so: xfs filesystem .*, stuck frozen at the end of freeze $g, is thawed now"
+	tap $? "the kernel log tells so's thaw by the retry"
+}
+
 # fio verifying its data while freezeguard freezes, thaws, aborts and lets
 # freezes time out, on the three filesystems at once. Under fio a sync may
 # outlast a deadline: such a freeze exits 3 (timed out while FREEZING).
@@ -1206,17 +1275,26 @@ scenario_fs_fio() {
 	for fs in $FS_ALL; do fio_wait "/mnt/$fs" 120; done
 }
 
-# rmmod thaws every filesystem the module holds.
+# rmmod thaws every filesystem the module holds, and those stuck after a
+# failed thaw (their last retry is at the unload).
 scenario_fs_rmmod() {
+	echo 1000000 > $D/fault_thaw_fail
+	g=$(freezectl freeze -q rs --fs /mnt/ext4 --timeout $(fsms 30000))
+	expect 1 "thaw rs, whose thaw of /mnt/ext4 fails (stuck)" freezectl thaw rs --generation "$g"
+	writer_start ext4 rm3
 	freezectl freeze rx --fs /mnt/xfs --fs /mnt/btrfs --timeout $(fsms 30000)
 	writer_start btrfs rm
 	pause 300
 	! writer_done rm
 	tap $? "a writer to /mnt/btrfs waits"
-	expect 0 "rmmod with a filesystem freeze held" rmmod freezeguard
+	! writer_done rm3
+	tap $? "a writer to the stuck /mnt/ext4 waits"
+	echo 0 > $D/fault_thaw_fail
+	expect 0 "rmmod with a filesystem freeze held and one stuck" rmmod freezeguard
 	writer_resumes rm 5 "rmmod thawed /mnt/btrfs: its writer finished"
 	writer_start xfs rm2
 	writer_resumes rm2 5 "and /mnt/xfs"
+	writer_resumes rm3 5 "and the stuck /mnt/ext4"
 }
 
 # The filesystem events: a freeze of ext4 that nobody thaws -- the core
@@ -1231,10 +1309,10 @@ scenario_fs_trace() {
 	got=$(trace_of ftr)
 	dev=$(awk '$5 == "/mnt/ext4" { print $3 }' /proc/self/mountinfo)	# its st_dev
 	want="transition gen=$g cause=freeze from=STABLE to=FREEZING verdict=FREEZE_FS release=0
-fs_freeze gen=$g dev=$dev type=ext4 err=0
+fs_freeze gen=$g dev=$dev type=ext4 err=0 stuck=0
 transition gen=$g cause=frozen from=FREEZING to=FROZEN verdict=FROZE release=0
 transition gen=$g cause=deadline from=FROZEN to=FAILED verdict=EXPIRED release=1
-fs_thaw gen=$g dev=$dev type=ext4 err=0"
+fs_thaw gen=$g dev=$dev type=ext4 err=0 stuck=0"
 	[ "$got" = "$want" ]
 	tap $? "freeze of ext4 to its deadline traces open, fs_freeze, frozen, expired, fs_thaw, in order: $(echo "$got" | tr '\n' '|')"
 	freezectl remove ftr
@@ -1253,6 +1331,7 @@ suite_fs() {
 	scenario_fs_busy
 	scenario_fs_admin
 	scenario_fs_claims
+	scenario_fs_stuck
 	grep -q fglvm=1 /proc/cmdline && scenario_fs_lvm
 	scenario_fs_trace
 	fgtest race -n $((400 / SCALE)) -d $(ms 50) -f /mnt/ext4 -f /mnt/xfs

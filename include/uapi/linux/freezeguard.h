@@ -230,6 +230,13 @@ struct freezeguard_status {
  * released at the deadline all the same).
  */
 #define FREEZEGUARD_FS_FREEZING		(1u << 6)
+/*
+ * Its thaw at the end of the freeze failed (the filesystem refused it):
+ * it stays frozen, nothing else may freeze it through freezeguard, and
+ * the module thaws it again every second until a thaw ends it (or finds
+ * it thawed by someone else). Not HELD: the freeze is over.
+ */
+#define FREEZEGUARD_FS_STUCK		(1u << 7)
 
 /**
  * struct freezeguard_fs - one filesystem of a freeze
