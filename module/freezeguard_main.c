@@ -508,12 +508,18 @@ static int __init fg_init(void)
 		       fs_max_timeout_ms);
 		return -EINVAL;
 	}
-	err = fg_sessions_init();
+	err = fg_fs_init();
 	if (err)
 		return err;
+	err = fg_sessions_init();
+	if (err) {
+		fg_fs_exit();
+		return err;
+	}
 	err = misc_register(&fg_misc);
 	if (err) {
 		fg_sessions_exit();
+		fg_fs_exit();
 		return err;
 	}
 	fg_debugfs_init();

@@ -14,7 +14,9 @@
 #include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/delay.h>
 #include <linux/kdev_t.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -121,16 +123,22 @@ static int fs_thaw(struct fg_fs *fs)
 /*
  * Stuck filesystems: a release whose thaw failed keeps the file and the
  * claim, marks the claim FS_STUCK and leaves the rest to fs_retry(),
- * which thaws each again every FS_RETRY_MS until the thaw works or finds
- * the freeze gone. fs_retry_lock orders the retry against the set's
- * owner: @file, @stuck and @orphan of a failed filesystem change only
- * under it.
+ * which thaws each again every FS_RETRY_MS, on a reclaim-safe queue as
+ * the deadline's worker, until the thaw works or finds the freeze gone.
+ * fs_retry_lock orders the retry against the set's owner: @file, @stuck
+ * and @orphan of a failed filesystem change only under it, and only the
+ * retry clears @stuck. While any is stuck the module is pinned: rmmod
+ * fails (EBUSY) rather than leave a freeze nothing can end.
  */
 #define FS_STUCK	XA_MARK_0
 #define FS_RETRY_MS	1000
+#define FS_EXIT_TRIES	10	/* at unload, 100 ms apart */
 
 static DEFINE_MUTEX(fs_retry_lock);
+static struct workqueue_struct *fs_retry_wq;
 static bool fs_retry_stopped;
+static unsigned int fs_stuck_nr;
+static bool fs_pinned;
 static void fs_retry(struct work_struct *work);
 static DECLARE_DELAYED_WORK(fs_retry_work, fs_retry);
 
@@ -149,9 +157,12 @@ static bool fs_set_stuck(const struct fg_fs_set *set)
 	return false;
 }
 
-/* Keep the failed @fs for the retry (under fs_retry_lock). */
+/*
+ * Keep the failed @fs for the retry (under fs_retry_lock), and trace
+ * its failed thaw (@err) there, before the retry can trace its own.
+ */
 static void fs_stick(struct fg_fs_set *set, struct fg_fs *fs,
-		     const char *session, u64 gen)
+		     const char *session, u64 gen, int err)
 {
 	lockdep_assert_held(&fs_retry_lock);
 	strscpy(set->session, session, sizeof(set->session));
@@ -159,15 +170,19 @@ static void fs_stick(struct fg_fs_set *set, struct fg_fs *fs,
 	fs->failed = true;
 	WRITE_ONCE(fs->stuck, true);
 	xa_set_mark(&fg_claims, (unsigned long)fs->sb, FS_STUCK);
+	fg_trace_fs_thaw(session, gen, fs, err);
+	/* (during the unload it fails: fg_fs_exit() deals with it) */
+	if (!fs_stuck_nr++)
+		fs_pinned = try_module_get(THIS_MODULE);
 	if (!fs_retry_stopped)
-		queue_delayed_work(system_wq, &fs_retry_work,
+		queue_delayed_work(fs_retry_wq, &fs_retry_work,
 				   msecs_to_jiffies(FS_RETRY_MS));
 }
 
 /*
- * @fs thawed, or was found thawed: let go of it (under fs_retry_lock).
- * Return: its set if nothing holds it any more (its session freed it),
- * to be freed by the caller.
+ * @fs thawed, or was found thawed, or is given up: let go of it (under
+ * fs_retry_lock). Return: its set if nothing holds it any more (its
+ * session freed it), to be freed by the caller.
  */
 static struct fg_fs_set *fs_unstick(struct fg_fs *fs)
 {
@@ -178,69 +193,113 @@ static struct fg_fs_set *fs_unstick(struct fg_fs *fs)
 	fput(fs->file);
 	fs->file = NULL;
 	WRITE_ONCE(fs->stuck, false);
+	/*
+	 * The last one: unpin. rmmod may go on from here, but it waits in
+	 * fg_fs_exit() for this work item to return.
+	 */
+	if (!--fs_stuck_nr && fs_pinned) {
+		fs_pinned = false;
+		module_put(THIS_MODULE);
+	}
 	return set->orphan && !fs_set_stuck(set) ? set : NULL;
 }
 
-/* Thaw each stuck filesystem again; true if any is still stuck. */
+/* The retry's report of a thaw that worked (@err 0) or found it thawed. */
+static void fs_retry_report(struct fg_fs_set *set, struct fg_fs *fs, int err)
+{
+	/* 6.1: 0 may also mean a freeze nested in ours (device-mapper's) keeps it */
+	pr_info("session %s: %s filesystem %u:%u, stuck frozen at the end of freeze %llu, %s\n",
+		set->session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), set->gen,
+		err == FG_THAW_LOST ? "was thawed by someone else" :
+		fg_sb_frozen(fs->sb) ? "is let go of: another freeze keeps it frozen" :
+		"is thawed now");
+}
+
+/*
+ * Thaw each stuck filesystem once more, one at a time, without the lock
+ * during the thaw (it may be slow, and the lock is in STATUS's path): a
+ * stuck one stays valid until the retry itself unsticks it. Return: true
+ * if any is still stuck.
+ */
 static bool fs_retry_all(void)
 {
+	unsigned long next = 0;
 	struct fg_fs *fs;
-	unsigned long sb;
 	bool stuck = false;
 
-	lockdep_assert_held(&fs_retry_lock);
-	xa_for_each_marked(&fg_claims, sb, fs, FS_STUCK) {
+	mutex_lock(&fs_retry_lock);
+	while ((fs = xa_find(&fg_claims, &next, ULONG_MAX, FS_STUCK))) {
 		struct fg_fs_set *set = fs_set_of(fs);
-		int err = fs_thaw(fs);
+		int err;
 
+		mutex_unlock(&fs_retry_lock);
+		err = fs_thaw(fs);
+		mutex_lock(&fs_retry_lock);
 		fg_trace_fs_thaw(set->session, set->gen, fs, err);
 		if (err < 0) {
 			stuck = true;
-			continue;
+		} else {
+			fs_retry_report(set, fs, err);
+			kfree(fs_unstick(fs));
 		}
-		pr_info("session %s: %s filesystem %u:%u, stuck frozen at the end of freeze %llu, %s\n",
-			set->session, fs->type, MAJOR(fs->dev), MINOR(fs->dev),
-			set->gen, err == FG_THAW_LOST ?
-			"was thawed by someone else" : "is thawed now");
-		kfree(fs_unstick(fs));
+		next++;
 	}
+	mutex_unlock(&fs_retry_lock);
 	return stuck;
 }
 
 static void fs_retry(struct work_struct *work)
 {
+	if (!fs_retry_all())
+		return;
 	mutex_lock(&fs_retry_lock);
-	if (fs_retry_all() && !fs_retry_stopped)
-		queue_delayed_work(system_wq, &fs_retry_work,
+	if (!fs_retry_stopped)
+		queue_delayed_work(fs_retry_wq, &fs_retry_work,
 				   msecs_to_jiffies(FS_RETRY_MS));
 	mutex_unlock(&fs_retry_lock);
 }
 
+int fg_fs_init(void)
+{
+	/* it thaws: it must run when writeback waits for it (a rescuer) */
+	fs_retry_wq = alloc_workqueue("freezeguard_retry", WQ_MEM_RECLAIM, 0);
+	return fs_retry_wq ? 0 : -ENOMEM;
+}
+
 /**
- * fg_fs_exit() - the last retry, at unload
+ * fg_fs_exit() - the last retries, at unload
  *
  * Every session is gone by now, so each stuck filesystem's set is an
- * orphan. One last thaw of each; one that still fails is given up (its
- * file put, its claim dropped) and stays frozen, with a log line saying so.
+ * orphan; the module was not pinned by any of them (rmmod would have
+ * failed), so they stuck during the unload itself. A few last thaws of
+ * each; one that still fails is given up (its file put, its claim
+ * dropped, on 6.1 its block device's count given back) and stays frozen,
+ * with a log line saying so. Nothing of fs.c runs after it returns.
  */
 void fg_fs_exit(void)
 {
-	struct fg_fs *fs;
 	unsigned long sb;
+	struct fg_fs *fs;
+	int i;
 
 	mutex_lock(&fs_retry_lock);
 	fs_retry_stopped = true;
 	mutex_unlock(&fs_retry_lock);
 	cancel_delayed_work_sync(&fs_retry_work);
+	for (i = 0; i < FS_EXIT_TRIES && fs_retry_all(); i++)
+		msleep(100);
 	mutex_lock(&fs_retry_lock);
-	fs_retry_all();
 	xa_for_each_marked(&fg_claims, sb, fs, FS_STUCK) {
+		struct fg_fs_set *set = fs_set_of(fs);
+
 		pr_err("session %s: %s filesystem %u:%u, stuck frozen at the end of freeze %llu, is given up at unload: it stays frozen (%s)\n",
-		       fs_set_of(fs)->session, fs->type, MAJOR(fs->dev),
-		       MINOR(fs->dev), fs_set_of(fs)->gen, FG_THAW_FAILED_HINT);
+		       set->session, fs->type, MAJOR(fs->dev), MINOR(fs->dev),
+		       set->gen, FG_THAW_FAILED_HINT);
+		fg_fs_give_back(fs->sb);
 		kfree(fs_unstick(fs));
 	}
 	mutex_unlock(&fs_retry_lock);
+	destroy_workqueue(fs_retry_wq);
 }
 
 /*
@@ -340,7 +399,7 @@ static void fs_let_go(struct fg_fs *fs)
  */
 void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 {
-	u32 i = set->nr, next;
+	u32 i = set->nr;
 
 	while (i--) {
 		struct fg_fs *fs = &set->fs[i];
@@ -355,9 +414,8 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 			       session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen, err,
 			       FG_THAW_FAILED_HINT);
 			mutex_lock(&fs_retry_lock);
-			fs_stick(set, fs, session, gen);
+			fs_stick(set, fs, session, gen, err);
 			mutex_unlock(&fs_retry_lock);
-			fg_trace_fs_thaw(session, gen, fs, err);
 			continue;
 		}
 		fg_trace_fs_thaw(session, gen, fs, err);
@@ -367,8 +425,31 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 		fput(fs->file);
 		fs->file = NULL;
 	}
+	fg_fs_let_go_rest(set);
+}
+
+/**
+ * fg_fs_let_go_rest() - let go of the filesystems after the one being
+ * frozen, once the freeze has ended while it syncs
+ * @set: the session's set
+ *
+ * They will not be frozen any more: no other session should wait for
+ * them (their claims) as long as that one's sync hangs, nor an unmount
+ * (their files). The one being frozen is the first still kept; if it is
+ * the first of all, its thread may still be claiming the others
+ * (fg_fs_freeze_one()) without the session's lock: they are let go of
+ * only once it has claimed the last, else when its freeze returns.
+ */
+void fg_fs_let_go_rest(struct fg_fs_set *set)
+{
+	u32 i, next;
+
 	for (next = 0; next < set->nr && !fs_kept(&set->fs[next]); next++)
-		;	/* the one being frozen, if any: the first still kept */
+		;
+	if (next == 0 && set->nr > 1 &&
+	    xa_load(&fg_claims, (unsigned long)set->fs[set->nr - 1].sb) !=
+	    &set->fs[set->nr - 1])
+		return;
 	for (i = next + 1; i < set->nr; i++)
 		fs_let_go(&set->fs[i]);
 }

@@ -27,7 +27,8 @@ struct super_block;
  * @held: the session holds its freeze: set under the session's lock when
  *	it froze, cleared when it is released (0 or 1)
  * @failed: its release failed to thaw it (0 or 1, and stays 1): from then
- *	on fs.c's retry owns @file and the claim, under its own lock
+ *	on fs.c's retry owns @file and the claim, under its own lock, not
+ *	the session's (no contract of session.c reads them)
  * @stuck: it is still frozen after that failure, and is thawed again every
  *	second until a thaw ends it (0 or 1; the retry clears it)
  * @index: its place in the set's @fs
@@ -108,6 +109,11 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
   @*/
 void fg_fs_let_go(struct fg_fs_set *set);
 
+/*@ requires set != \null && fs_set_ok(set);
+  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, fg_fs_claims;
+  @*/
+void fg_fs_let_go_rest(struct fg_fs_set *set);
+
 /*
  * (and frees @set, or leaves it to the retry while a filesystem of it is
  * stuck: nothing may use it afterwards)
@@ -128,7 +134,8 @@ void fg_fs_mark_lost(struct fg_fs_set *set);
   @*/
 u32 fg_fs_flags(const struct fg_fs_set *set, u32 i, bool freezing);
 
-/* At unload, after every session is gone: the last retry of those stuck. */
+/* fs.c's retry of stuck ones: its queue at load; its last tries at unload. */
+int fg_fs_init(void);
 void fg_fs_exit(void);
 
 /* The tracepoints freezeguard_fs_freeze and _thaw (trace.c): they only read. */

@@ -249,6 +249,9 @@ static void session_react(struct fg_session *s, unsigned int cause,
 	if (release) {
 		fg_fs_thaw(s->fs, s->name, s->fsm.gen);
 		v -= FSM_RELEASE;
+	} else if (s->fsm.holds == FSM_HOLD_LAST) {
+		/* ended while the first one syncs: nothing held to release */
+		fg_fs_let_go_rest(s->fs);
 	}
 	switch (v) {
 	case FSM_FROZE:		/* arms(v) */

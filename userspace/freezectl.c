@@ -829,8 +829,8 @@ static int do_req(int fd, const struct options *o, unsigned long cmd,
 			rc = EXIT_ERROR;
 	}
 	/* the freeze held, but a filesystem is still frozen: not a success */
-	if (ends && rc == EXIT_OK && fs_stuck_report(fd, verb, name, req.generation) &&
-	    !o->in_run)
+	if (ends && !e && fs_stuck_report(fd, verb, name, req.generation) &&
+	    !o->in_run && rc == EXIT_OK)
 		rc = EXIT_ERROR;
 	if (err)
 		*err = e;

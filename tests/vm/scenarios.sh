@@ -1129,6 +1129,32 @@ scenario_fs_hung_sync() {
 	js=$(fs_json hs)
 	case $js in *'"held":true'*|*'"freezing":true'*) tap 1 "hs holds nothing: $js";;
 	*) tap 0 "hs holds nothing";; esac
+
+	# the first one named hangs: nothing is frozen, and those after it
+	# are let go of at the deadline (another session may freeze them)
+	dd if=/dev/zero of=/mnt/lv2/dirty2 bs=1M count=4 2>/dev/null
+	expect 0 "dmsetup suspend --nolockfs fg-db2 again" $DMSETUP suspend --nolockfs fg-db2
+	freezectl freeze hr --fs /mnt/lv2 --fs /mnt/lv --timeout "$t" >/tmp/hr.out 2>&1 &
+	hrpid=$!
+	i=0
+	while [ "$(field hr state)" != FAILED ] && [ $i -lt $((t / 100 + 100)) ]; do usleep 100000; i=$((i + 1)); done
+	check "hr, whose first filesystem's sync hangs, ended at its deadline" hr state FAILED last_error TIMEOUT
+	g=$(freezectl freeze -q hx --fs /mnt/lv --timeout $(fsms 20000) 2>&1)
+	tap $? "/mnt/lv, named after the hung /mnt/lv2, was let go of at hr's deadline: another session freezes it ($g)"
+	expect 0 "thaw hx" freezectl thaw hx --generation "$g"
+	expect 0 "dmsetup resume fg-db2" $DMSETUP resume fg-db2
+	i=0
+	while kill -0 $hrpid 2>/dev/null && [ $i -lt $((100 * SCALE)) ]; do usleep 100000; i=$((i + 1)); done
+	if kill -0 $hrpid 2>/dev/null; then
+		rc=running
+	else
+		wait $hrpid
+		rc=$?
+	fi
+	[ "$rc" = 3 ]
+	tap $? "hr's FREEZE returns once the sync completes: exit $rc (timed out)"
+	writer_start lv2 hr
+	writer_resumes hr 10 "/mnt/lv2 was thawed the moment its freeze completed: a writer finishes"
 	umount /mnt/lv2
 	/usr/sbin/e2fsck -fn /dev/fg/db2 >/tmp/lv2.fsck 2>&1
 	tap $? "e2fsck -fn fg/db2: clean $(tail -n 1 /tmp/lv2.fsck)"
@@ -1193,7 +1219,7 @@ scenario_fs_stuck() {
 	freezectl status st | grep -q '/mnt/ext4 (ext4, .*): frozen.*, STUCK (its thaw failed'
 	tap $? "status st: /mnt/ext4 frozen, STUCK"
 	writer_waits ext4 st "a writer to the stuck /mnt/ext4 waits"
-	expect 1 "another session freezing the stuck /mnt/ext4: refused" \
+	expect 1 "another session freezing the stuck /mnt/ext4: refused (6.1: by the claim; 6.12: the kernel holder's freeze also refuses it)" \
 		freezectl freeze sx --fs /mnt/ext4 --timeout $(fsms 30000)
 	freezectl remove sx 2>/dev/null
 	pause 1500	# a retry or more, which fail
@@ -1275,26 +1301,30 @@ scenario_fs_fio() {
 	for fs in $FS_ALL; do fio_wait "/mnt/$fs" 120; done
 }
 
-# rmmod thaws every filesystem the module holds, and those stuck after a
-# failed thaw (their last retry is at the unload).
+# rmmod is refused while a filesystem is stuck after a failed thaw; it
+# thaws every filesystem the module holds, retrying a thaw that fails.
 scenario_fs_rmmod() {
 	echo 1000000 > $D/fault_thaw_fail
 	g=$(freezectl freeze -q rs --fs /mnt/ext4 --timeout $(fsms 30000))
 	expect 1 "thaw rs, whose thaw of /mnt/ext4 fails (stuck)" freezectl thaw rs --generation "$g"
 	writer_start ext4 rm3
+	! rmmod freezeguard 2>/dev/null
+	tap $? "rmmod while /mnt/ext4 is stuck: refused (the module is pinned)"
+	echo 0 > $D/fault_thaw_fail
+	writer_resumes rm3 10 "the retry thaws /mnt/ext4: its writer resumes"
+	# thaws that fail during the unload itself are retried there
 	freezectl freeze rx --fs /mnt/xfs --fs /mnt/btrfs --timeout $(fsms 30000)
 	writer_start btrfs rm
 	pause 300
 	! writer_done rm
 	tap $? "a writer to /mnt/btrfs waits"
-	! writer_done rm3
-	tap $? "a writer to the stuck /mnt/ext4 waits"
-	echo 0 > $D/fault_thaw_fail
-	expect 0 "rmmod with a filesystem freeze held and one stuck" rmmod freezeguard
-	writer_resumes rm 5 "rmmod thawed /mnt/btrfs: its writer finished"
+	echo 2 > $D/fault_thaw_fail	# both of rx's thaws at the unload
+	expect 0 "rmmod with a filesystem freeze held, whose thaws fail once" rmmod freezeguard
+	writer_resumes rm 5 "rmmod thawed /mnt/btrfs on a retry: its writer finished"
 	writer_start xfs rm2
 	writer_resumes rm2 5 "and /mnt/xfs"
-	writer_resumes rm3 5 "and the stuck /mnt/ext4"
+	[ "$(dmesg | grep -c "session rx: .* filesystem .*, stuck frozen at the end of freeze .*, is thawed now")" = 2 ]
+	tap $? "the kernel log tells both thawed by the unload's retry"
 }
 
 # The filesystem events: a freeze of ext4 that nobody thaws -- the core
