@@ -48,7 +48,8 @@
  *              the freeze was accepted (its id is spent, the session
  *              counts it): EBUSY (or another error of the filesystem) a
  *              filesystem could not freeze -- frozen already by someone
- *              else -- and those frozen before it were thawed again, the
+ *              else -- and those frozen before it were thawed again (or
+ *              are STUCK, if a thaw failed: see FREEZEGUARD_FS_STUCK), the
  *              freeze ended as aborted (as timed out if its deadline had
  *              passed); ETIMEDOUT the deadline passed while FREEZING;
  *              ECANCELED it was aborted while FREEZING (in both cases the
@@ -66,9 +67,12 @@
  *                        (a session removed and re-created remembers
  *                        nothing of the old one)
  *              None of these ends anything: the session is unchanged.
+ *              Success with a filesystem whose thaw failed: it is STUCK
+ *              (FILESYSTEMS tells; freezectl exits 1 and names it).
  *   ABORT      as THAW
  *   THAW       also EBUSY: the freeze is FREEZING and its deadline has not
- *              passed (nothing is frozen yet to thaw in time)
+ *              passed (not all its filesystems are frozen yet: no
+ *              snapshot to thaw in time)
  *   RESET      EBUSY the session is FREEZING or FROZEN
  *   CREATE     EEXIST the session exists; ENOSPC as FREEZE
  *   REMOVE     EBUSY the session is FREEZING or FROZEN, or holds filesystems
