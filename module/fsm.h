@@ -511,7 +511,7 @@ int fsm_freeze(struct fsm_session *s, unsigned long long id,
     assumes ok != 0 && s->state == FSM_FREEZING && now >= s->deadline;
     ensures \result == FSM_EXPIRED + FSM_RELEASE;
     ensures shows_timeout(s) && logged(s, s->gen, FSM_ERR_TIMEOUT);
-    ensures log_pushed{Pre, Post}(s);
+    ensures too_late_pushed: log_pushed{Pre, Post}(s);
     ensures s->timeouts == \old(s->timeouts) + 1;
     ensures s->thaws == \old(s->thaws) && s->aborts == \old(s->aborts);
   // Aborted or timed out during the sync: those frozen before the end
