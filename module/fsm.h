@@ -363,6 +363,18 @@ struct fsm_session {
       \at(s->log[i].id, L1) == \at(s->log[i].id, L2) &&
       \at(s->log[i].how, L1) == \at(s->log[i].how, L2);
 
+  // A log kept as it was, then pushed, was pushed once: the frame of an
+  // end that comes after steps that keep the log (fsm_frozen()'s late
+  // end). A lemma, proved by WP like any goal.
+  lemma pushed_after_kept{L1, L2, L3}:
+    \forall struct fsm_session *s;
+      log_kept{L1, L2}(s) && log_pushed{L2, L3}(s) ==> log_pushed{L1, L3}(s);
+  // and a freeze logged stays so while the log is kept
+  lemma logged_while_kept{L1, L2}:
+    \forall struct fsm_session *s, unsigned long long id, integer how;
+      log_kept{L1, L2}(s) && \at(logged(s, id, how), L1) ==>
+	\at(logged(s, id, how), L2);
+
   // A refused request, or an ignored worker, leaves the session as it was.
   predicate unchanged{L1, L2}(struct fsm_session *s) =
     \at(s->state, L1) == \at(s->state, L2) &&

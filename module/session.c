@@ -517,10 +517,8 @@ static void freeze_let_go(struct fg_session *s, struct fg_fs_set *fs)
  * fg_session_freeze(): the freeze is complete, or it ended.
  */
 /*@ requires still_freezing(s, fs, id) && i < FREEZEGUARD_FS_MAX;
-  @ assigns *s, fs->fs[0 .. FREEZEGUARD_FS_MAX - 1],
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1],
-  @	    fs->session[0 .. FREEZEGUARD_NAME_LEN - 1], fs->gen, fg_now,
-  @	    fg_locked, fg_events.counter, fg_fs_claims, fg_freezing;
+  @ assigns *s, *fs, *(s->fs), fg_now, fg_locked, fg_events.counter,
+  @	    fg_fs_claims, fg_freezing;
   @ ensures \result == FREEZE_PENDING ==> still_freezing(s, fs, id);
   @ ensures \result != FREEZE_PENDING ==> idle(s);
   @ ensures last ==> \result != FREEZE_PENDING;
@@ -580,10 +578,8 @@ static int freeze_finish(struct fg_session *s, struct fg_fs_set *fs, u64 id)
 
 	/*@ loop invariant 0 <= i < FREEZEGUARD_FS_MAX && (i < nr || i == 0);
 	  @ loop invariant still_freezing(s, fs, id);
-	  @ loop assigns i, rc, *s, fs->fs[0 .. FREEZEGUARD_FS_MAX - 1],
-	  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1],
-	  @	    fs->session[0 .. FREEZEGUARD_NAME_LEN - 1], fs->gen, fg_now,
-	  @	    fg_locked, fg_events.counter, fg_fs_claims, fg_freezing;
+	  @ loop assigns i, rc, *s, *fs, *(s->fs), fg_now, fg_locked,
+	  @	    fg_events.counter, fg_fs_claims, fg_freezing;
 	  @ loop variant nr - i;
 	  @*/
 	for (i = 0; ; i++) {

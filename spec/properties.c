@@ -368,9 +368,11 @@ Held:
 	//@ assert released_at_deadline: worker == FSM_EXPIRED + FSM_RELEASE;
 	//@ assert first_released: s->fs_released == \at(s->fs_released, Held) + 1;
 	//@ assert second_pending: s->holds == FSM_HOLD_LAST;
+	//@ assert timed_out: !is_open(s) && logged(s, g, FSM_ERR_TIMEOUT);
 	int second = fsm_frozen(s, 1, t_second);
 	//@ assert second_released: second == FSM_IGNORED + FSM_RELEASE;
 	//@ assert all_released: s->fs_released == s->fs_frozen && s->holds == FSM_HOLD_NONE;
+	//@ assert still_timed_out: names_ended(s, g) && logged(s, g, FSM_ERR_TIMEOUT);
 	int thaw = fsm_thaw(s, g, t_thaw);
 	//@ assert late_told: thaw == FSM_E_TIMED_OUT && !releases(thaw);
 	//@ assert nothing_more: s->fs_released == s->fs_frozen;

@@ -107,7 +107,7 @@ ONE_PROVER=cvc4
 #   fsm_abort, fsm_frozen: ensures holds_kept, done, too_late_pushed;
 #   spec/properties.c: thawed_by_another, timeout_while_freezing,
 #   late_thawer_after_refreeze, deadline_while_one_syncs: their asserts
-CORE_HARD=holds_kept,done,too_late_pushed,not_twice,expired_unreleased,nothing_released_yet,released_once,no_second_release,failure_does_not_block,released_at_deadline,all_released,late_told,nothing_more
+CORE_HARD=holds_kept,done,too_late_pushed,not_twice,expired_unreleased,nothing_released_yet,released_once,no_second_release,failure_does_not_block,released_at_deadline,all_released,timed_out,still_timed_out,late_told,nothing_more
 #   fg_session_step: session_react()'s requires glue_held, releasing
 GLUE_HARD=glue_held,releasing
 # The freezing of each filesystem after the first critical section
