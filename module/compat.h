@@ -101,6 +101,8 @@ static inline void fg_fs_give_back(struct super_block *sb)
 
 /* Where a thaw that fails leaves the filesystem, for the kernel log. */
 #define FG_THAW_FAILED_HINT "nothing but the kernel holder can thaw it"
+/* ... and once the module gave it up at unload */
+#define FG_GIVEN_UP_HINT "nothing can thaw it now: a reboot will"
 #else
 /*
  * Give back the session's bd_fsfreeze_count without thawing anything,
@@ -193,6 +195,7 @@ static inline int fg_bdev_thaw(struct super_block *sb)
 }
 
 #define FG_THAW_FAILED_HINT "fsfreeze -u may thaw it"
+#define FG_GIVEN_UP_HINT "fsfreeze -u thaws it"
 #endif
 
 /**

@@ -12,9 +12,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/delay.h>
 #include <linux/kdev_t.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -25,6 +25,7 @@
 
 #include "compat.h"
 #include "fs.h"
+#include "fsm.h"
 
 /**
  * fg_fs_collect() - the filesystems of @fds, checked as FIFREEZE checks
@@ -171,10 +172,10 @@ static void fs_stick(struct fg_fs_set *set, struct fg_fs *fs,
 	WRITE_ONCE(fs->stuck, true);
 	xa_set_mark(&fg_claims, (unsigned long)fs->sb, FS_STUCK);
 	fg_trace_fs_thaw(session, gen, fs, err);
-	/* (during the unload it fails: fg_fs_exit() deals with it) */
 	if (!fs_stuck_nr++)
 		fs_pinned = try_module_get(THIS_MODULE);
-	if (!fs_retry_stopped)
+	/* during the unload itself, fg_fs_exit() retries it */
+	if (!fs_retry_stopped && module_is_live(THIS_MODULE))
 		queue_delayed_work(fs_retry_wq, &fs_retry_work,
 				   msecs_to_jiffies(FS_RETRY_MS));
 }
@@ -287,14 +288,15 @@ void fg_fs_exit(void)
 	mutex_unlock(&fs_retry_lock);
 	cancel_delayed_work_sync(&fs_retry_work);
 	for (i = 0; i < FS_EXIT_TRIES && fs_retry_all(); i++)
-		msleep(100);
+		if (i + 1 < FS_EXIT_TRIES)
+			msleep(100);
 	mutex_lock(&fs_retry_lock);
 	xa_for_each_marked(&fg_claims, sb, fs, FS_STUCK) {
 		struct fg_fs_set *set = fs_set_of(fs);
 
 		pr_err("session %s: %s filesystem %u:%u, stuck frozen at the end of freeze %llu, is given up at unload: it stays frozen (%s)\n",
 		       set->session, fs->type, MAJOR(fs->dev), MINOR(fs->dev),
-		       set->gen, FG_THAW_FAILED_HINT);
+		       set->gen, FG_GIVEN_UP_HINT);
 		fg_fs_give_back(fs->sb);
 		kfree(fs_unstick(fs));
 	}
@@ -382,6 +384,31 @@ static void fs_let_go(struct fg_fs *fs)
 	fs->file = NULL;
 }
 
+/*
+ * Let go of the filesystems after the one being frozen, once the freeze
+ * has ended while it syncs.
+ *
+ * They will not be frozen any more: no other session should wait for
+ * them (their claims) as long as that one's sync hangs, nor an unmount
+ * (their files). The one being frozen is the first still kept; if it is
+ * the first of all, its thread may still be claiming the others
+ * (fg_fs_freeze_one()) without the session's lock: they are let go of
+ * only once it has claimed the last, else when its freeze returns.
+ */
+static void fs_let_go_rest(struct fg_fs_set *set)
+{
+	u32 i, next;
+
+	for (next = 0; next < set->nr && !fs_kept(&set->fs[next]); next++)
+		;
+	if (next == 0 && set->nr > 1 &&
+	    xa_load(&fg_claims, (unsigned long)set->fs[set->nr - 1].sb) !=
+	    &set->fs[set->nr - 1])
+		return;
+	for (i = next + 1; i < set->nr; i++)
+		fs_let_go(&set->fs[i]);
+}
+
 /**
  * fg_fs_thaw() - thaw every filesystem of @set the session holds
  * @set: the session's set
@@ -425,33 +452,14 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 		fput(fs->file);
 		fs->file = NULL;
 	}
-	fg_fs_let_go_rest(set);
+	fs_let_go_rest(set);
 }
 
-/**
- * fg_fs_let_go_rest() - let go of the filesystems after the one being
- * frozen, once the freeze has ended while it syncs
- * @set: the session's set
- *
- * They will not be frozen any more: no other session should wait for
- * them (their claims) as long as that one's sync hangs, nor an unmount
- * (their files). The one being frozen is the first still kept; if it is
- * the first of all, its thread may still be claiming the others
- * (fg_fs_freeze_one()) without the session's lock: they are let go of
- * only once it has claimed the last, else when its freeze returns.
- */
-void fg_fs_let_go_rest(struct fg_fs_set *set)
+void fg_fs_ended(struct fg_fs_set *set, unsigned int state, unsigned int holds)
 {
-	u32 i, next;
-
-	for (next = 0; next < set->nr && !fs_kept(&set->fs[next]); next++)
-		;
-	if (next == 0 && set->nr > 1 &&
-	    xa_load(&fg_claims, (unsigned long)set->fs[set->nr - 1].sb) !=
-	    &set->fs[set->nr - 1])
-		return;
-	for (i = next + 1; i < set->nr; i++)
-		fs_let_go(&set->fs[i]);
+	if (set && state != FSM_FREEZING &&
+	    (holds == FSM_HOLD_FREEZING || holds == FSM_HOLD_LAST))
+		fs_let_go_rest(set);
 }
 
 /* Let go of the files still kept, and their claims: the set holds no freeze. */

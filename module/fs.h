@@ -109,10 +109,16 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
   @*/
 void fg_fs_let_go(struct fg_fs_set *set);
 
-/*@ requires set != \null && fs_set_ok(set);
+/*
+ * After any step of the session (@set may be NULL): if its freeze has
+ * ended (@state not FSM_FREEZING) while a freeze call is still in it
+ * (@holds FSM_HOLD_FREEZING or FSM_HOLD_LAST), let go of the filesystems
+ * after the one being frozen; else nothing.
+ */
+/*@ requires fs_set_ok(set);
   @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, fg_fs_claims;
   @*/
-void fg_fs_let_go_rest(struct fg_fs_set *set);
+void fg_fs_ended(struct fg_fs_set *set, unsigned int state, unsigned int holds);
 
 /*
  * (and frees @set, or leaves it to the retry while a filesystem of it is

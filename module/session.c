@@ -249,12 +249,9 @@ static void session_react(struct fg_session *s, unsigned int cause,
 	if (release) {
 		fg_fs_thaw(s->fs, s->name, s->fsm.gen);
 		v -= FSM_RELEASE;
-	} else if (s->fsm.state != FSM_FREEZING &&
-		   (s->fsm.holds == FSM_HOLD_FREEZING ||
-		    s->fsm.holds == FSM_HOLD_LAST)) {
-		/* ended while one syncs: let go of those after it */
-		fg_fs_let_go_rest(s->fs);
 	}
+	/* ended while one syncs: let go of those after it (fs.c decides) */
+	fg_fs_ended(s->fs, s->fsm.state, s->fsm.holds);
 	switch (v) {
 	case FSM_FROZE:		/* arms(v) */
 	case FSM_FREEZE_FS:

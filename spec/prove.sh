@@ -275,7 +275,7 @@ positive() {
 		local prop props
 		props=$(hard_props "$name")
 		for prop in ${props//,/ }; do
-			grep -qE "^\[wp\] \[[^]]*\] Goal typed_[A-Za-z0-9_]*_${prop}(_part[0-9]+)? : Valid" "build/prove-$name.log" || {
+			grep -qE "^\[wp\] \[[^]]*\] Goal typed_[A-Za-z0-9_]*_(assert|ensures|requires)_${prop}(_part[0-9]+)? : Valid" "build/prove-$name.log" || {
 				echo "prove $name: no goal of property $prop proved: is it still named so?" >&2
 				rc=1
 			}

@@ -229,9 +229,9 @@ struct freezeguard_status {
 #define FREEZEGUARD_FS_BY_KERNEL	(1u << 4)
 #define FREEZEGUARD_FS_BY_USERSPACE	(1u << 5)
 /*
- * The session is freezing it now: its sync is running (and, if it never
- * returns, holds up the rest; the filesystems frozen before it are
- * released at the deadline all the same).
+ * The session is freezing it now: its sync is running (if it never
+ * returns, the deadline still releases those frozen before it and lets
+ * go of those after it; this one is released when its sync returns).
  */
 #define FREEZEGUARD_FS_FREEZING		(1u << 6)
 /*
