@@ -111,10 +111,10 @@ CORE_HARD=holds_kept,done,too_late_pushed,not_twice,expired_unreleased,nothing_r
 #   fg_session_step: session_react()'s requires glue_held, releasing
 GLUE_HARD=glue_held,releasing
 # The freezing of each filesystem after the first critical section
-# (freeze_next() and the two it leans on): its paths through the core's
-# verdicts make goals cvc4 alone loses on a busy machine; a lane of its
-# own, with both provers.
-GLUE_NEXT=freeze_next,freeze_finish,freeze_outcome
+# (freeze_next() and its loop): its paths through the core's verdicts
+# make goals cvc4 alone loses on a busy machine; a lane of its own, with
+# both provers.
+GLUE_NEXT=freeze_next,freeze_finish
 # WP's cache, build/wp-cache: a prover's verdict on a task (the goal as
 # sent to it, byte for byte, and the prover's name and version) is not
 # asked for again, so a re-run sends only the goals that changed. It
