@@ -85,6 +85,7 @@ struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr);
 /* Freeze filesystem @i of @set (without the session's lock: it syncs). */
 /*@ requires set != \null && fs_set_ok(set) && i < FREEZEGUARD_FS_MAX;
   @ assigns fg_fs_claims;
+  @ ensures \result <= 0;
   @*/
 int fg_fs_freeze_one(struct fg_fs_set *set, u32 i, const char *session, u64 gen);
 
