@@ -97,13 +97,7 @@ static int verdict_errno(int v)
   @ assigns s->lock.held, s->fsm, s->fs, s->owner, s->dead, s->armed_gen,
   @	    s->fired_gen, s->pub_state, s->pub_gen, s->deadline_timer,
   @	    s->timeout_work, fg_now, fg_locked, fg_events.counter,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].held,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].failed,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].stuck,
-  @	    s->fs->session[0 .. FREEZEGUARD_NAME_LEN - 1], s->fs->gen,
-  @	    fg_fs_claims;
+  @	    *(s->fs), fg_fs_claims;
   @ ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
   @ ensures freezing_kept(s);
   @*/
@@ -228,13 +222,7 @@ static void deadline_try_cancel(struct fg_session *s)
   @ assigns s->armed_gen.counter, s->deadline_timer.armed,
   @	    s->deadline_timer.expires, s->timeout_work.queued, s->owner,
   @	    s->pub_state.counter, s->pub_gen.counter, fg_events.counter,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].held,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].failed,
-  @	    s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].stuck,
-  @	    s->fs->session[0 .. FREEZEGUARD_NAME_LEN - 1], s->fs->gen,
-  @	    fg_fs_claims;
+  @	    *(s->fs), fg_fs_claims;
   @ ensures held: locked(s);
   @ ensures core_inv: core_inv(s);
   @ ensures glue_inv: glue_inv(s);

@@ -215,13 +215,7 @@ extern struct workqueue_struct *fg_wq;
   requires \valid(s) && s->lock.held == 1 && fg_locked == \null;
   assigns s->fsm, s->fs, s->owner, s->dead, s->armed_gen, s->fired_gen,
 	  s->pub_state, s->pub_gen, fg_events.counter,
-	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
-	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
-	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].held,
-	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].failed,
-	  s->fs->fs[0 .. FREEZEGUARD_FS_MAX - 1].stuck,
-	  s->fs->session[0 .. FREEZEGUARD_NAME_LEN - 1], s->fs->gen,
-	  s->deadline_timer, s->timeout_work, fg_now, fg_locked, fg_fs_claims;
+	  *(s->fs), s->deadline_timer, s->timeout_work, fg_now, fg_locked, fg_fs_claims;
   ensures locked(s) && lock_inv(s) && fg_now >= \old(fg_now);
   ensures freezing_kept(s);
 */
