@@ -391,6 +391,7 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
   @	    s->fsm.log[0 .. FSM_HISTORY - 1], s->fsm.holds,
   @	    s->fsm.fs_released;
   @ ensures unchanged{Pre, Post}(&s->fsm) && locked(s) && lock_inv(s);
+  @ ensures errno: \result <= 0;
   @*/
 static int freeze_outcome(struct fg_session *s, u64 id)
 {
