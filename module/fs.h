@@ -95,13 +95,13 @@ int fg_fs_freeze_one(struct fg_fs_set *set, u32 i, const char *session, u64 gen)
   @*/
 void fg_fs_hold(struct fg_fs_set *set, u32 i);
 
+/*
+ * (It writes the entries' file, lost, held, failed and stuck, and the
+ * set's session and gen: the frame names the set as a whole, one
+ * location the proof separates from the session at once.)
+ */
 /*@ requires set != \null && fs_set_ok(set);
-  @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].lost,
-  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file,
-  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].held,
-  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].failed,
-  @	    set->fs[0 .. FREEZEGUARD_FS_MAX - 1].stuck,
-  @	    set->session[0 .. FREEZEGUARD_NAME_LEN - 1], set->gen, fg_fs_claims;
+  @ assigns *set, fg_fs_claims;
   @*/
 void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
 
