@@ -385,7 +385,7 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
  * late thaw of it, which changes nothing (-ECANCELED, -ETIMEDOUT).
  */
 /*@ requires locked(s) && lock_inv(s);
-  @ requires id != FSM_GEN_ANY && !names_open(&s->fsm, id);
+  @ requires ended_id: id != FSM_GEN_ANY && !names_open(&s->fsm, id);
   @ assigns s->fsm.state, s->fsm.last_error, s->fsm.thaws, s->fsm.timeouts,
   @	    s->fsm.aborts, s->fsm.clock, s->fsm.log_next,
   @	    s->fsm.log[0 .. FSM_HISTORY - 1], s->fsm.holds,
@@ -523,6 +523,7 @@ static int freeze_next(struct fg_session *s, struct fg_fs_set *fs, u64 id,
 
 	session_lock(s);
 	//@ assert kept: s->fs == fs && freezing(&s->fsm) && s->fsm.gen == id;
+	//@ assert not_frozen: s->fsm.state != FSM_FROZEN;
 	from = s->fsm.state;
 	now = ktime_get_ns();
 	if (err) {
@@ -532,6 +533,7 @@ static int freeze_next(struct fg_session *s, struct fg_fs_set *fs, u64 id,
 		verdict = last ? fsm_frozen(&s->fsm, 1, now) :
 				 fsm_frozen_one(&s->fsm, now);
 	}
+	//@ assert ended: verdict != FSM_FREEZE_NEXT && verdict != FSM_FROZE ==> !is_open(&s->fsm);
 	/*@ ghost
 	  @ if (verdict != FSM_FREEZE_NEXT)
 	  @	fg_freezing = (struct fsm_session *)0;
