@@ -248,6 +248,9 @@ positive() {
 		done
 		[ "$cache_mode" = none ] || cache_mode=rebuild
 		again_provers=$BOTH_PROVERS
+		# and twice the time: a goal a busy machine starved the first
+		# time (z3 takes 58 s alone on one of freeze_next's)
+		FRAMAC_FLAGS+=(-wp-timeout $((PROOF_TIMEOUT * 2)))
 		lanes "${again[@]}"
 	fi
 	for name in "${lanes[@]}"; do
