@@ -1080,6 +1080,21 @@ scenario_fs_lvm() {
 # without lockfs, with dirty data on it, so its freeze's sync waits until
 # the device is resumed. The deadline still thaws the first one at once
 # (within a second), and the second the moment its freeze completes.
+# exit_of PID: rc= the exit status of background job PID once it ends,
+# or "running" if it has not within 10 s (scaled): bounded, so that a sync
+# that never returns fails the test here, not at VM_TIMEOUT (not in a
+# subshell: only this shell can wait for its job)
+exit_of() {
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt $((100 * SCALE)) ]; do usleep 100000; i=$((i + 1)); done
+	if kill -0 "$1" 2>/dev/null; then
+		rc=running
+	else
+		wait "$1"
+		rc=$?
+	fi
+}
+
 scenario_fs_hung_sync() {
 	out=$( { lv lvcreate -q -y -L 32M -n db2 fg && /usr/sbin/mke2fs -q -t ext4 /dev/fg/db2 &&
 		mkdir -p /mnt/lv2 && mount -t ext4 /dev/fg/db2 /mnt/lv2; } 2>&1)
@@ -1113,14 +1128,7 @@ scenario_fs_hung_sync() {
 		tap 0 "hs no longer holds /mnt/lv; /mnt/lv2 still freezing";;
 	*) tap 1 "hs no longer holds /mnt/lv; /mnt/lv2 still freezing: $js";; esac
 	expect 0 "dmsetup resume fg-db2" $DMSETUP resume fg-db2
-	i=0	# bounded: should the sync never return, fail here, not at VM_TIMEOUT
-	while kill -0 $hspid 2>/dev/null && [ $i -lt $((100 * SCALE)) ]; do usleep 100000; i=$((i + 1)); done
-	if kill -0 $hspid 2>/dev/null; then
-		rc=running
-	else
-		wait $hspid
-		rc=$?
-	fi
+	exit_of $hspid
 	[ "$rc" = 3 ]
 	tap $? "the FREEZE returns once the sync completes: exit $rc (timed out), $(tr '\n' ' ' </tmp/hs.out)"
 	writer_start lv2 hs2
@@ -1143,14 +1151,7 @@ scenario_fs_hung_sync() {
 	tap $? "/mnt/lv, named after the hung /mnt/lv2, was let go of at hr's deadline: another session freezes it ($g)"
 	expect 0 "thaw hx" freezectl thaw hx --generation "$g"
 	expect 0 "dmsetup resume fg-db2" $DMSETUP resume fg-db2
-	i=0
-	while kill -0 $hrpid 2>/dev/null && [ $i -lt $((100 * SCALE)) ]; do usleep 100000; i=$((i + 1)); done
-	if kill -0 $hrpid 2>/dev/null; then
-		rc=running
-	else
-		wait $hrpid
-		rc=$?
-	fi
+	exit_of $hrpid
 	[ "$rc" = 3 ]
 	tap $? "hr's FREEZE returns once the sync completes: exit $rc (timed out)"
 	writer_start lv2 hr
