@@ -112,6 +112,7 @@ static void session_lock(struct fg_session *s)
   @	    s->pub_gen, s->armed_gen, s->deadline_timer, s->timeout_work,
   @	    fg_locked;
   @ ensures unlocked(s);
+  @ ensures fg_freezing == &s->fsm ==> s->fs == fg_freezing_fs;
   @*/
 static void session_unlock(struct fg_session *s)
 {
@@ -422,6 +423,7 @@ static int freeze_outcome(struct fg_session *s, u64 id)
   @ ensures \result == FREEZE_PENDING ==>
   @	  unlocked(s) && set != \null && \old(*set) != \null &&
   @	  fg_freezing == &s->fsm && fg_freezing_fs == \old(*set) &&
+  @	  s->fs == fg_freezing_fs &&
   @	  \valid(gen) && fg_freezing_gen == *gen && *gen != FSM_GEN_ANY &&
   @	  \valid(fg_freezing_fs) && \separated(s, fg_freezing_fs);
   @*/
@@ -490,7 +492,7 @@ static void freeze_let_go(struct fg_session *s, struct fg_fs_set *fs)
   predicate still_freezing(struct fg_session *s, struct fg_fs_set *fs,
 			   u64 id) =
     unlocked(s) && fg_freezing == &s->fsm && fg_freezing_fs == fs &&
-    fg_freezing_gen == id && id != FSM_GEN_ANY &&
+    fg_freezing_gen == id && id != FSM_GEN_ANY && s->fs == fs &&
     \valid(fs) && \separated(s, fs);
 */
 
@@ -503,8 +505,8 @@ static void freeze_let_go(struct fg_session *s, struct fg_fs_set *fs)
  * fg_session_freeze(): the freeze is complete, or it ended.
  */
 /*@ requires still_freezing(s, fs, id) && i < FREEZEGUARD_FS_MAX;
-  @ assigns *s, *fs, *(s->fs), fg_now, fg_locked, fg_events.counter,
-  @	    fg_fs_claims, fg_freezing;
+  @ assigns *s, *fs, fg_now, fg_locked, fg_events.counter, fg_fs_claims,
+  @	    fg_freezing;
   @ ensures \result == FREEZE_PENDING ==> still_freezing(s, fs, id);
   @ ensures \result != FREEZE_PENDING ==> idle(s);
   @ ensures last ==> \result != FREEZE_PENDING;
@@ -566,8 +568,8 @@ static int freeze_finish(struct fg_session *s, struct fg_fs_set *fs, u64 id)
 
 	/*@ loop invariant 0 <= i < FREEZEGUARD_FS_MAX && (i < nr || i == 0);
 	  @ loop invariant still_freezing(s, fs, id);
-	  @ loop assigns i, rc, *s, *fs, *(s->fs), fg_now, fg_locked,
-	  @	    fg_events.counter, fg_fs_claims, fg_freezing;
+	  @ loop assigns i, rc, *s, *fs, fg_now, fg_locked, fg_events.counter,
+	  @	    fg_fs_claims, fg_freezing;
 	  @ loop variant nr - i;
 	  @*/
 	for (i = 0; ; i++) {

@@ -133,8 +133,8 @@ extern struct workqueue_struct *fg_wq;
  * which release a FROZEN hold, and those frozen so far of a PARTIAL one,
  * leaving it LAST; fsm_reset() does not assign the hold; fsm_freeze() is
  * busy while any hold is not NONE), and no step replaces s->fs while a
- * hold is freezing: so freezing_kept holds again when it
- * takes the lock back. This rely is argued here, not checked step by
+ * hold is freezing (only fsm_freeze()'s success does): so freezing_kept
+ * holds again when it takes the lock back. This rely is argued here, not checked step by
  * step: the other steps' unlocks require freezing_kept, but no freeze of
  * theirs is pending, so it holds trivially there. The set itself stays
  * allocated across the gap: the FREEZE ioctl holds a reference on the
@@ -224,13 +224,16 @@ void fg_lock_acquired(struct fg_session *s);
 /*
  * Letting go: from here on other threads' steps may change everything the
  * lock guards, so the proof forgets it (a read or write of it after the
- * unlock proves nothing).
+ * unlock proves nothing), but for the rely above: the set of a filesystem
+ * freeze this thread has pending stays the session's (what lets the
+ * proof name what the next step's lock may change: that set, no other).
  */
 /*@
   requires locked(s) && lock_inv(s) && freezing_kept(s);
   assigns s->fsm, s->fs, s->owner, s->dead, s->pub_state, s->pub_gen,
 	  s->armed_gen, s->deadline_timer, s->timeout_work, fg_locked;
   ensures fg_locked == \null;
+  ensures fg_freezing == &s->fsm ==> s->fs == fg_freezing_fs;
 */
 void fg_lock_releasing(struct fg_session *s);
 #else
