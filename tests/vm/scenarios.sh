@@ -1076,10 +1076,6 @@ scenario_fs_lvm() {
 	tap $? "e2fsck -fn fg/db after the snapshots: clean $(tail -n 2 /tmp/lv.fsck | tr '\n' ' ')"
 }
 
-# A sync that never returns: the second filesystem's device is suspended
-# without lockfs, with dirty data on it, so its freeze's sync waits until
-# the device is resumed. The deadline still thaws the first one at once
-# (within a second), and the second the moment its freeze completes.
 # exit_of PID: rc= the exit status of background job PID once it ends,
 # or "running" if it has not within 10 s (scaled): bounded, so that a sync
 # that never returns fails the test here, not at VM_TIMEOUT (not in a
@@ -1095,6 +1091,10 @@ exit_of() {
 	fi
 }
 
+# A sync that never returns: the second filesystem's device is suspended
+# without lockfs, with dirty data on it, so its freeze's sync waits until
+# the device is resumed. The deadline still thaws the first one at once
+# (within a second), and the second the moment its freeze completes.
 scenario_fs_hung_sync() {
 	out=$( { lv lvcreate -q -y -L 32M -n db2 fg && /usr/sbin/mke2fs -q -t ext4 /dev/fg/db2 &&
 		mkdir -p /mnt/lv2 && mount -t ext4 /dev/fg/db2 /mnt/lv2; } 2>&1)
