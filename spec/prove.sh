@@ -124,10 +124,10 @@ GLUE_NEXT=freeze_next,freeze_finish
 # lane that fails runs again with twice the limit, so its timeouts go to
 # the provers again, and its proved goals come from the cache (the
 # first pass of a fresh checkout put them there); a lane that had both
-# provers the first time is proved again from nothing (rebuild). A fresh checkout (CI)
-# has no cache and sends every goal; PROVE_CACHE=none does that here
-# (and on the second pass too); PROVE_CACHE=rebuild sends every goal and
-# keeps the verdicts. The negative controls
+# provers the first time is proved again from nothing (rebuild). A
+# fresh checkout (CI) has no cache and sends every goal; PROVE_CACHE=none
+# does that here (and on the second pass too); PROVE_CACHE=rebuild sends
+# every goal and keeps the verdicts. The negative controls
 # never use it, and use both provers: a control must fail where the
 # proof, with all its provers, would.
 PROVE_CACHE=${PROVE_CACHE:-update}
