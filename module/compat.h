@@ -45,9 +45,11 @@ static inline void fg_hrtimer_setup(struct hrtimer *timer,
  * freeze_super() as before.
  */
 #if defined(FG_FREEZE_HAS_OWNER)
-#define FG_FREEZE_ARGS	FREEZE_HOLDER_KERNEL, NULL
+#define FG_FREEZE_ARGS		FREEZE_HOLDER_KERNEL, NULL
+#define FG_USER_THAW_ARGS	FREEZE_HOLDER_USERSPACE, NULL
 #elif defined(FG_FREEZE_HAS_HOLDER)
-#define FG_FREEZE_ARGS	FREEZE_HOLDER_KERNEL
+#define FG_FREEZE_ARGS		FREEZE_HOLDER_KERNEL
+#define FG_USER_THAW_ARGS	FREEZE_HOLDER_USERSPACE
 #endif
 /*
  * 6.6 and 6.7 have holders but no per-holder counts (freeze_kcount came in
@@ -62,6 +64,27 @@ static inline bool fg_sb_frozen(struct super_block *sb)
 {
 	return READ_ONCE(sb->s_writers.frozen) == SB_FREEZE_COMPLETE;
 }
+
+#if defined(FG_FREEZE_ARGS) && defined(CONFIG_KRETPROBES)
+/*
+ * 6.8+ (Debian's 6.12): FITHAW -- thaw_super() as the userspace holder --
+ * with no userspace freeze in effect returns 0 while a kernel-holder freeze
+ * remains, and thaws nothing (later kernels refuse it: may_unfreeze()).
+ * A thawer that repeats FITHAW until it fails, as qemu-guest-agent's
+ * guest-fsfreeze-thaw does, spins for as long as a session holds the
+ * filesystem. fs.c makes such a thaw of a filesystem the module claims
+ * fail with EINVAL, as later kernels do (a kretprobe on thaw_super()).
+ */
+#define FG_REFUSE_EMPTY_THAW
+
+/* A FITHAW of @sb that would thaw nothing and say 0 (the look is unlocked) */
+static inline bool fg_thaw_is_empty(struct super_block *sb, unsigned long who)
+{
+	return who == FREEZE_HOLDER_USERSPACE && fg_sb_frozen(sb) &&
+	       !READ_ONCE(sb->s_writers.freeze_ucount) &&
+	       READ_ONCE(sb->s_writers.freeze_kcount);
+}
+#endif
 
 /* thaw_super() as FITHAW calls it: the filesystem's own where it has one */
 static inline int fg_thaw_super(struct super_block *sb)
@@ -233,6 +256,43 @@ static inline int fg_thaw_fs(struct super_block *sb, bool lost)
 	if (err < 0 && !fg_sb_frozen(sb))
 		err = FG_THAW_LOST;
 #endif
+	return err;
+}
+
+/**
+ * fg_thaw_userspace() - a guard's thaw: one FITHAW's, if userspace froze @sb
+ * @sb: a superblock a guard claimed (no session of this module froze it)
+ *
+ * On 6.8+ only a userspace-holder freeze is thawed, and only if one is
+ * in effect: Debian's 6.12 thaw_super() as the userspace holder returns 0
+ * without thawing anything while a kernel-holder freeze remains. Before
+ * 6.6 a freeze has no holder: any freeze in effect is thawed, as FITHAW
+ * thaws it (device-mapper's too). Between the look and the thaw another
+ * FITHAW may thaw it first (the thaw then fails: nothing is thawed
+ * twice); a thaw and a new freeze by others in between are not told
+ * apart (docs/filesystems.md, "Guards").
+ *
+ * Return: 0 thawed; FG_THAW_LOST nothing of userspace's was frozen (or
+ * another thaw got there first); or the filesystem's error.
+ */
+static inline int fg_thaw_userspace(struct super_block *sb)
+{
+	int err;
+
+#ifdef FG_FREEZE_ARGS
+	if (!fg_sb_frozen(sb) || !READ_ONCE(sb->s_writers.freeze_ucount))
+		return FG_THAW_LOST;
+	if (sb->s_op->thaw_super)
+		err = sb->s_op->thaw_super(sb, FG_USER_THAW_ARGS);
+	else
+		err = thaw_super(sb, FG_USER_THAW_ARGS);
+#else
+	if (!fg_sb_frozen(sb))
+		return FG_THAW_LOST;
+	err = fg_thaw_super(sb);
+#endif
+	if (err < 0 && !fg_sb_frozen(sb))	/* another FITHAW got there first */
+		err = FG_THAW_LOST;
 	return err;
 }
 

@@ -167,8 +167,10 @@ TRACE_EVENT(freezeguard_transition,
 /*
  * @err: 0, or the error of the freeze (fs_freeze) or thaw (fs_thaw); for
  * fs_thaw, 1 (FG_THAW_LOST): the session's freeze had been thawed by
- * someone else, and nothing was thawed; @stuck (fs_thaw): the thaw failed
- * and the filesystem stays frozen, to be thawed again in a second
+ * someone else, and nothing was thawed (a guard's: it was not frozen by
+ * userspace, or its freeze was thawed in time); @stuck (fs_thaw): the
+ * thaw failed and the filesystem stays frozen, to be thawed again in a
+ * second; @guard_thawed (fs_thaw): a guard's end thawed userspace's freeze
  */
 DECLARE_EVENT_CLASS(freezeguard_fs,
 	TP_PROTO(const char *session, u64 gen, const struct fg_fs *fs, int err),
@@ -180,6 +182,7 @@ DECLARE_EVENT_CLASS(freezeguard_fs,
 		__field(dev_t, dev)
 		__field(int, err)
 		__field(u8, stuck)
+		__field(u8, guard_thawed)
 	),
 	TP_fast_assign(
 		strscpy(__entry->name, session, FREEZEGUARD_NAME_LEN);
@@ -188,11 +191,12 @@ DECLARE_EVENT_CLASS(freezeguard_fs,
 		__entry->dev = fs->dev;
 		__entry->err = err;
 		__entry->stuck = err < 0 && fs->stuck;
+		__entry->guard_thawed = fs->guard_thawed;
 	),
-	TP_printk("session=%s gen=%llu dev=%u:%u type=%s err=%d stuck=%u",
+	TP_printk("session=%s gen=%llu dev=%u:%u type=%s err=%d stuck=%u guard_thawed=%u",
 		  __entry->name, __entry->gen, MAJOR(__entry->dev),
 		  MINOR(__entry->dev), __entry->type, __entry->err,
-		  __entry->stuck)
+		  __entry->stuck, __entry->guard_thawed)
 );
 
 DEFINE_EVENT(freezeguard_fs, freezeguard_fs_freeze,

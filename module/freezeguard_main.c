@@ -40,7 +40,7 @@ static_assert(FSM_ERR_ABORTED == FREEZEGUARD_ERROR_ABORTED);
 static_assert(FSM_HISTORY == FREEZEGUARD_HISTORY);
 static_assert(FSM_GEN_ANY == 0);
 /* request.h: the known flags are the lowest bits, so a larger value has an unknown one */
-static_assert(FG_REQ_FLAGS_KNOWN == 7);
+static_assert(FG_REQ_FLAGS_KNOWN == 15);
 
 /*
  * No padding in what is copied out: the fields that session.h's
@@ -200,7 +200,8 @@ static long fg_ioc_freeze(struct file *file, void __user *argp)
 		if (copy_from_user(fds, u64_to_user_ptr(req.fds),
 				   req.nr_fds * sizeof(fds[0])))
 			return -EFAULT;
-		set = fg_fs_collect(fds, req.nr_fds);
+		set = fg_fs_collect(fds, req.nr_fds,
+				    req.flags & FREEZEGUARD_FLAG_GUARD);
 		if (IS_ERR(set))
 			return PTR_ERR(set);
 	}

@@ -16,6 +16,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -31,6 +32,7 @@
  * fg_fs_collect() - the filesystems of @fds, checked as FIFREEZE checks
  * @fds: file descriptors, each on any file or directory of a filesystem
  * @nr: 1 to FREEZEGUARD_FS_MAX
+ * @guard: a guard's set: claimed and guarded, never frozen (fs.h)
  *
  * Return: a set holding a file reference per distinct filesystem, in the
  * caller's order (a filesystem stacked on another -- on a loop device
@@ -39,7 +41,7 @@
  * CAP_SYS_ADMIN in a filesystem's user namespace, -EOPNOTSUPP for a
  * filesystem that cannot freeze, -ENOMEM.
  */
-struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr)
+struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr, bool guard)
 {
 	struct fg_fs_set *set;
 	u32 i, j;
@@ -48,6 +50,7 @@ struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr)
 	set = kzalloc(sizeof(*set), GFP_KERNEL);
 	if (!set)
 		return ERR_PTR(-ENOMEM);
+	set->guard = guard;
 	for (i = 0; i < nr; i++) {
 		struct file *f = fget(fds[i]);
 		struct super_block *sb;
@@ -260,11 +263,84 @@ static void fs_retry(struct work_struct *work)
 	mutex_unlock(&fs_retry_lock);
 }
 
+#ifdef FG_REFUSE_EMPTY_THAW
+/*
+ * FITHAW of a filesystem the module claims, with no userspace freeze to
+ * thaw, fails with EINVAL instead of saying 0 (compat.h): a thawer that
+ * thaws until FITHAW fails stops at once. Only thaw_super()'s own
+ * answer changes, and only when it thawed nothing: the look before it is
+ * unlocked, so a FIFREEZE made between the look and the thaw is thawed
+ * all the same, and the thawer hears EINVAL for it.
+ */
+struct fs_thaw_call {
+	bool refuse;
+};
+
+static bool fs_thaw_probed;	/* fs_thaw_probe is registered */
+
+static int fs_thaw_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct super_block *sb = (void *)regs_get_kernel_argument(regs, 0);
+	unsigned long who = regs_get_kernel_argument(regs, 1);
+	struct fs_thaw_call *call = (void *)ri->data;
+
+	call->refuse = fg_thaw_is_empty(sb, who) &&
+		       xa_load(&fg_claims, (unsigned long)sb);
+	return call->refuse ? 0 : 1;	/* 1: no return handler for this one */
+}
+
+static int fs_thaw_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (!regs_return_value(regs)) {
+		regs_set_return_value(regs, -EINVAL);
+		pr_info_ratelimited("a userspace thaw (FITHAW) of a filesystem the module holds, with no userspace freeze of it to thaw, fails with EINVAL\n");
+	}
+	return 0;
+}
+
+static struct kretprobe fs_thaw_probe = {
+	.kp.symbol_name = "thaw_super",
+	.entry_handler = fs_thaw_entry,
+	.handler = fs_thaw_return,
+	.data_size = sizeof(struct fs_thaw_call),
+	.maxactive = 64,
+};
+
+static void fs_thaw_probe_start(void)
+{
+	int err = register_kretprobe(&fs_thaw_probe);
+
+	if (err)	/* the module works; such a thaw says 0, as the kernel's */
+		pr_warn("cannot probe thaw_super() (error %d): a FITHAW of a filesystem a session holds says 0 and thaws nothing, and a thawer that repeats it spins until the session's freeze ends\n",
+			err);
+	else
+		fs_thaw_probed = true;
+}
+
+static void fs_thaw_probe_stop(void)
+{
+	if (fs_thaw_probed)
+		unregister_kretprobe(&fs_thaw_probe);
+	fs_thaw_probed = false;
+}
+#else
+static void fs_thaw_probe_start(void)
+{
+}
+
+static void fs_thaw_probe_stop(void)
+{
+}
+#endif
+
 int fg_fs_init(void)
 {
 	/* it thaws: it must run when writeback waits for it (a rescuer) */
 	fs_retry_wq = alloc_workqueue("freezeguard_retry", WQ_MEM_RECLAIM, 0);
-	return fs_retry_wq ? 0 : -ENOMEM;
+	if (!fs_retry_wq)
+		return -ENOMEM;
+	fs_thaw_probe_start();
+	return 0;
 }
 
 /**
@@ -283,6 +359,7 @@ void fg_fs_exit(void)
 	struct fg_fs *fs;
 	int i;
 
+	fs_thaw_probe_stop();
 	mutex_lock(&fs_retry_lock);
 	fs_retry_stopped = true;
 	mutex_unlock(&fs_retry_lock);
@@ -351,7 +428,7 @@ int fg_fs_freeze_one(struct fg_fs_set *set, u32 i, const char *session, u64 gen)
 			break;
 		}
 	}
-	if (!err)
+	if (!err && !set->guard)	/* a guard freezes nothing */
 		err = fg_freeze_fs(fs->sb);
 	fg_trace_fs_freeze(session, gen, fs, err);
 	return err;
@@ -409,11 +486,40 @@ static void fs_let_go_rest(struct fg_fs_set *set)
 		fs_let_go(&set->fs[i]);
 }
 
+/*
+ * A guard's end: thaw userspace's freeze of @fs once, as one FITHAW would,
+ * unless the freeze was thawed in time. Then let go of it, as of one
+ * released.
+ */
+static void fs_guard_release(struct fg_fs *fs, const char *session, u64 gen,
+			     bool in_time)
+{
+	int err = 0;
+
+	if (!in_time) {
+		err = fg_thaw_userspace(fs->sb);
+		if (!err) {
+			fs->guard_thawed = true;
+			pr_warn("guard %s: %s filesystem %u:%u was still frozen by userspace when freeze %llu ended: thawed\n",
+				session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen);
+		} else if (err < 0) {
+			pr_err("guard %s: %s filesystem %u:%u, still frozen by userspace when freeze %llu ended, failed to thaw: error %d\n",
+			       session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen, err);
+		}
+	}
+	fg_trace_fs_thaw(session, gen, fs, err);
+	fs_unclaim(fs);
+	fput(fs->file);
+	fs->file = NULL;
+}
+
 /**
  * fg_fs_thaw() - thaw every filesystem of @set the session holds
  * @set: the session's set
  * @session: for the kernel log and the tracepoints
  * @gen: the freeze, likewise
+ * @in_time: the freeze ended by a thaw in time (a guard's then thaws
+ *	nothing; otherwise a guard thaws userspace's freeze: fs_guard_release())
  *
  * The release the core ordered (FSM_RELEASE): every filesystem held is
  * released once, and its file put. One still being frozen is not touched
@@ -424,7 +530,8 @@ static void fs_let_go_rest(struct fg_fs_set *set)
  * thawed again) apart from one that failed to thaw: that one stays
  * claimed, and fs_retry() thaws it again every second (FREEZEGUARD_FS_STUCK).
  */
-void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
+void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen,
+		bool in_time)
 {
 	u32 i = set->nr;
 
@@ -434,6 +541,11 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen)
 
 		if (!fs->held)
 			continue;
+		if (set->guard) {
+			fs_guard_release(fs, session, gen, in_time);
+			fs->held = false;
+			continue;
+		}
 		err = fs_release(fs);
 		fs->held = false;
 		if (err < 0) {
@@ -536,7 +648,7 @@ void fg_fs_mark_lost(struct fg_fs_set *set)
 {
 	u32 i;
 
-	for (i = 0; set && i < set->nr; i++) {
+	for (i = 0; set && !set->guard && i < set->nr; i++) {
 		struct fg_fs *fs = &set->fs[i];
 
 		if (fs->held && !fs->lost && !fs_hold_kept(fs)) {
@@ -563,6 +675,11 @@ u32 fg_fs_flags(const struct fg_fs_set *set, u32 i, bool freezing)
 
 	if (fs->failed)
 		return fs_failed_flags(fs);
+	if (set->guard)
+		return (fs_frozen(fs) ? FREEZEGUARD_FS_FROZEN : 0) |
+		       (fs->held ? FREEZEGUARD_FS_GUARDED : 0) |
+		       (fs->guard_thawed ? FREEZEGUARD_FS_GUARD_THAWED : 0) |
+		       (fs->file ? fg_fs_holders(fs->sb) : 0);
 	return (fs_frozen(fs) ? FREEZEGUARD_FS_FROZEN : 0) |
 	       (fs->held ? FREEZEGUARD_FS_HELD : 0) |
 	       (freezing && fs_freezing(set, i) ? FREEZEGUARD_FS_FREEZING : 0) |

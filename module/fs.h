@@ -31,6 +31,7 @@ struct super_block;
  *	the session's (no contract of session.c reads them)
  * @stuck: it is still frozen after that failure, and is thawed again every
  *	second until a thaw ends it (0 or 1; the retry clears it)
+ * @guard_thawed: a guard's end thawed userspace's freeze of it (0 or 1)
  * @index: its place in the set's @fs
  */
 struct fg_fs {
@@ -42,6 +43,7 @@ struct fg_fs {
 	u8 held;
 	u8 failed;
 	u8 stuck;
+	u8 guard_thawed;
 	u8 index;
 };
 
@@ -54,6 +56,9 @@ struct fg_fs {
  * @gen: the freeze, likewise
  * @orphan: freed by its session while a filesystem of it was stuck: the
  *	retry frees it when the last one thaws (under the retry's lock)
+ * @guard: a guard's set (FREEZEGUARD_FLAG_GUARD): "frozen" and "held"
+ *	mean claimed and guarded, not frozen; its release thaws userspace's
+ *	freeze, and only if the freeze was not thawed in time
  */
 struct fg_fs_set {
 	u32 nr;
@@ -61,6 +66,7 @@ struct fg_fs_set {
 	char session[FREEZEGUARD_NAME_LEN];
 	u64 gen;
 	u8 orphan;
+	u8 guard;
 };
 
 /* fs.c's fault knob (debugfs): fail this many thaws with -EIO */
@@ -80,7 +86,7 @@ extern u32 fg_fault_thaw_fail;
  */
 /*@ ghost int fg_fs_claims; */
 
-struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr);
+struct fg_fs_set *fg_fs_collect(const s32 *fds, u32 nr, bool guard);
 
 /* Freeze filesystem @i of @set (without the session's lock: it syncs). */
 /*@ requires set != \null && fs_set_ok(set) && i < FREEZEGUARD_FS_MAX;
@@ -103,7 +109,8 @@ void fg_fs_hold(struct fg_fs_set *set, u32 i);
 /*@ requires set != \null && fs_set_ok(set);
   @ assigns *set, fg_fs_claims;
   @*/
-void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen);
+void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen,
+		bool in_time);
 
 /*@ requires set != \null && fs_set_ok(set);
   @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, fg_fs_claims;

@@ -50,10 +50,12 @@ int fg_req_check(const struct freezeguard_req *req, enum fg_req_kind kind,
 	bool names_current = req->flags & FREEZEGUARD_FLAG_CURRENT;
 	bool has_fs = req->flags & FREEZEGUARD_FLAG_FS;
 	bool owned = req->flags & FREEZEGUARD_FLAG_OWNED;
+	bool guard = req->flags & FREEZEGUARD_FLAG_GUARD;
 
 	if (req->flags > FG_REQ_FLAGS_KNOWN ||
 	    (names_current && kind != FG_REQ_END) ||
 	    ((has_fs || owned) && kind != FG_REQ_FREEZE) ||
+	    (guard && !has_fs) ||
 	    req->reserved0 || req->reserved[0] || req->reserved[1])
 		return -EINVAL;
 	if (kind == FG_REQ_FREEZE ? req->timeout_ms > max_timeout_ms :

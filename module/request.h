@@ -21,7 +21,7 @@
 enum fg_req_kind { FG_REQ_FREEZE, FG_REQ_END, FG_REQ_PLAIN };
 
 #define FG_REQ_FLAGS_KNOWN (FREEZEGUARD_FLAG_CURRENT | FREEZEGUARD_FLAG_FS | \
-			    FREEZEGUARD_FLAG_OWNED)
+			    FREEZEGUARD_FLAG_OWNED | FREEZEGUARD_FLAG_GUARD)
 
 /*@
   // FREEZEGUARD_NAME_CHARS, byte by byte
@@ -34,7 +34,7 @@ enum fg_req_kind { FG_REQ_FREEZE, FG_REQ_END, FG_REQ_PLAIN };
     \exists integer len; 1 <= len < FREEZEGUARD_NAME_LEN && n[len] == 0 &&
       \forall integer i; 0 <= i < len ==> name_char(n[i]);
 
-  // The known flags are the three lowest bits (a static_assert in
+  // The known flags are the four lowest bits (a static_assert in
   // freezeguard_main.c): a larger value has an unknown one.
   predicate req_ok(struct freezeguard_req *r, enum fg_req_kind kind,
 		   integer max_timeout_ms) =
@@ -42,6 +42,8 @@ enum fg_req_kind { FG_REQ_FREEZE, FG_REQ_END, FG_REQ_PLAIN };
     ((r->flags & FREEZEGUARD_FLAG_CURRENT) != 0 ==> kind == FG_REQ_END) &&
     ((r->flags & FREEZEGUARD_FLAG_FS) != 0 ==> kind == FG_REQ_FREEZE) &&
     ((r->flags & FREEZEGUARD_FLAG_OWNED) != 0 ==> kind == FG_REQ_FREEZE) &&
+    ((r->flags & FREEZEGUARD_FLAG_GUARD) != 0 ==>
+       (r->flags & FREEZEGUARD_FLAG_FS) != 0) &&
     r->reserved0 == 0 && r->reserved[0] == 0 && r->reserved[1] == 0 &&
     (kind == FG_REQ_FREEZE ? r->timeout_ms <= max_timeout_ms :
 			     r->timeout_ms == 0) &&

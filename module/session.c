@@ -236,7 +236,14 @@ static void session_react(struct fg_session *s, unsigned int cause,
 	lockdep_assert_held(&s->lock);
 	fg_trace_transition(s, cause, from, v);
 	if (release) {
-		fg_fs_thaw(s->fs, s->name, s->fsm.gen);
+		/*
+		 * ended by a timeout or an abort, not a thaw in time: a
+		 * guard's release thaws (a reset between the end and a
+		 * late release clears it: a guard's freeze step is only
+		 * its claims, and is not late in practice)
+		 */
+		fg_fs_thaw(s->fs, s->name, s->fsm.gen,
+			   s->fsm.last_error == FSM_ERR_NONE);
 		v -= FSM_RELEASE;
 	}
 	/* ended while one syncs: let go of those after it (fs.c decides) */

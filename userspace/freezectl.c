@@ -70,9 +70,10 @@ struct options {
 	unsigned long long generation;	/* thaw/abort --generation; 0: not given */
 	int current;		/* thaw/abort --current */
 	int state;		/* wait --state; 0: any change */
-	const char *fs[FREEZEGUARD_FS_MAX];	/* freeze, run --fs */
+	const char *fs[FREEZEGUARD_FS_MAX];	/* freeze, guard, run --fs */
 	unsigned int nr_fs;
-	int owned;		/* freeze, run --owned */
+	int owned;		/* freeze, guard, run --owned */
+	int guard;		/* the command is guard */
 	int in_run;		/* run's thaw: a stuck filesystem is told, the exit stays */
 };
 
@@ -89,6 +90,12 @@ static void usage(FILE *f)
 "                               freeze (create NAME if needed), with the\n"
 "                               filesystem of each PATH; prints the generation\n"
 "                               (with -q: only its number)\n"
+"  guard NAME --fs PATH... [--timeout MS] [--owned]\n"
+"                               freeze nothing, but bound someone else's\n"
+"                               userspace freeze (fsfreeze, qemu-guest-agent) of\n"
+"                               each PATH's filesystem: unless thawed in time\n"
+"                               (thaw NAME --generation G), the module thaws it\n"
+"                               once at the deadline; prints the generation\n"
 "  thaw NAME --generation G     thaw freeze G; exit 3 if it had timed out, 1 if\n"
 "                               a filesystem of it was thawed by someone else\n"
 "  thaw NAME --current          thaw whatever freeze is current (override)\n"
@@ -493,12 +500,15 @@ static void fs_print_json(const struct freezeguard_filesystems *f, int known)
 			fputs("null", stdout);
 		fputs(",\"type\":", stdout);
 		json_string(type, 0);
-		printf(",\"held\":%s,\"frozen\":%s,\"lost\":%s,\"freezing\":%s,\"stuck\":%s,\"holders\":",
+		printf(",\"held\":%s,\"frozen\":%s,\"lost\":%s,\"freezing\":%s,\"stuck\":%s,"
+		       "\"guarded\":%s,\"guard_thawed\":%s,\"holders\":",
 		       fs->flags & FREEZEGUARD_FS_HELD ? "true" : "false",
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? "true" : "false",
 		       fs->flags & FREEZEGUARD_FS_LOST ? "true" : "false",
 		       fs->flags & FREEZEGUARD_FS_FREEZING ? "true" : "false",
-		       fs->flags & FREEZEGUARD_FS_STUCK ? "true" : "false");
+		       fs->flags & FREEZEGUARD_FS_STUCK ? "true" : "false",
+		       fs->flags & FREEZEGUARD_FS_GUARDED ? "true" : "false",
+		       fs->flags & FREEZEGUARD_FS_GUARD_THAWED ? "true" : "false");
 		/* null: this kernel does not tell who holds a freeze */
 		if (fs->flags & FREEZEGUARD_FS_HOLDERS)
 			printf("{\"kernel\":%s,\"userspace\":%s}}",
@@ -536,7 +546,7 @@ static void fs_print_text(const struct freezeguard_filesystems *f)
 		const struct freezeguard_fs *fs = &f->fs[i];
 
 		m = mount_by_dev(fs->dev_major, fs->dev_minor);
-		printf("   Filesystem: %s (%.*s, %u:%u): %s%s%s%s%s%s\n", m ? m->point : "?",
+		printf("   Filesystem: %s (%.*s, %u:%u): %s%s%s%s%s%s%s%s\n", m ? m->point : "?",
 		       (int)sizeof(fs->type), fs->type, fs->dev_major, fs->dev_minor,
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? "frozen" : "not frozen",
 		       fs->flags & FREEZEGUARD_FS_FROZEN ? fs_holders_text(fs->flags) : "",
@@ -546,7 +556,10 @@ static void fs_print_text(const struct freezeguard_filesystems *f)
 		       fs->flags & FREEZEGUARD_FS_LOST ?
 		       ", LOST (thawed by someone else while held)" : "",
 		       fs->flags & FREEZEGUARD_FS_STUCK ?
-		       ", STUCK (its thaw failed: thawed again every second)" : "");
+		       ", STUCK (its thaw failed: thawed again every second)" : "",
+		       fs->flags & FREEZEGUARD_FS_GUARDED ? ", guarded" : "",
+		       fs->flags & FREEZEGUARD_FS_GUARD_THAWED ?
+		       ", thawed by the guard (userspace's freeze outlived it)" : "");
 	}
 }
 
@@ -1081,7 +1094,8 @@ static int do_freeze(int fd, const struct options *o, const char *name,
 	rc = fs_args_open(o, a);
 	if (rc != EXIT_OK)
 		return rc;
-	rc = freeze_req(fd, o, name, a, o->owned ? FREEZEGUARD_FLAG_OWNED : 0, &req);
+	rc = freeze_req(fd, o, name, a, (o->owned ? FREEZEGUARD_FLAG_OWNED : 0) |
+			(o->guard ? FREEZEGUARD_FLAG_GUARD : 0), &req);
 	fs_args_close(a, o->nr_fs);	/* the module keeps its own references */
 	if (rc != EXIT_OK)
 		return rc;
@@ -1099,8 +1113,13 @@ static int do_freeze(int fd, const struct options *o, const char *name,
 		puts("}");
 		return rc;
 	}
-	printf("%s: frozen, generation %llu, times out in %u ms\n",
-	       name, (unsigned long long)req.generation, req.timeout_ms);
+	if (o->guard)
+		printf("%s: guarding, generation %llu: userspace's freeze of these is thawed in %u ms unless thawed in time (thaw %s --generation %llu)\n",
+		       name, (unsigned long long)req.generation, req.timeout_ms,
+		       name, (unsigned long long)req.generation);
+	else
+		printf("%s: frozen, generation %llu, times out in %u ms\n",
+		       name, (unsigned long long)req.generation, req.timeout_ms);
 	if (known)
 		fs_print_text(&f);
 	else
@@ -1427,6 +1446,7 @@ static const struct command {
 	int (*fn)(int fd, const struct options *o, const char *name, char **argv);
 } commands[] = {
 	{ "freeze", 1, 0, 0, do_freeze },
+	{ "guard", 1, 0, 0, do_freeze },	/* o.guard */
 	{ "thaw", 1, 0, FREEZEGUARD_IOC_THAW, NULL },
 	{ "abort", 1, 0, FREEZEGUARD_IOC_ABORT, NULL },
 	{ "reset", 1, 0, FREEZEGUARD_IOC_RESET, NULL },
@@ -1579,7 +1599,13 @@ int main(int argc, char **argv)
 		return usage_rc;
 	}
 	if ((o.nr_fs || o.owned) && commands[c].fn != do_freeze && commands[c].fn != do_run) {
-		fprintf(stderr, "%s: %s: --fs and --owned are for freeze and run only\n", prog, cmd);
+		fprintf(stderr, "%s: %s: --fs and --owned are for freeze, guard and run only\n", prog, cmd);
+		return usage_rc;
+	}
+	o.guard = !strcmp(cmd, "guard");
+	if (o.guard && !o.nr_fs) {
+		fprintf(stderr, "%s: guard %s: name the filesystems to guard with --fs PATH\n",
+			prog, name);
 		return usage_rc;
 	}
 	fd = open_device(&o);

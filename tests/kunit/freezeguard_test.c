@@ -490,9 +490,25 @@ static void request_test_reserved_rejected(struct kunit *test)
 	}
 }
 
+/* A guard names filesystems: FREEZEGUARD_FLAG_GUARD only with _FS. */
+static void request_test_guard_needs_fs(struct kunit *test)
+{
+	struct freezeguard_req r = { .name = "kt-guard", .timeout_ms = 10,
+				     .flags = FREEZEGUARD_FLAG_GUARD };
+
+	KUNIT_EXPECT_EQ(test, fg_req_check(&r, FG_REQ_FREEZE, 10), -EINVAL);
+	r.flags |= FREEZEGUARD_FLAG_FS;
+	r.fds = 1;
+	r.nr_fds = 1;
+	KUNIT_EXPECT_EQ(test, fg_req_check(&r, FG_REQ_FREEZE, 10), 0);
+	r.flags |= FREEZEGUARD_FLAG_OWNED;
+	KUNIT_EXPECT_EQ(test, fg_req_check(&r, FG_REQ_FREEZE, 10), 0);
+}
+
 static struct kunit_case request_test_cases[] = {
 	KUNIT_CASE(request_test_name_chars),
 	KUNIT_CASE(request_test_reserved_rejected),
+	KUNIT_CASE(request_test_guard_needs_fs),
 	{}
 };
 

@@ -953,6 +953,14 @@ static int run_fs_abi(const char *dir)
 	EXPECT_ERRNO(req_flags(fd, FREEZEGUARD_IOC_THAW, "fsabi", 0, 0,
 			       FREEZEGUARD_FLAG_CURRENT | FREEZEGUARD_FLAG_OWNED, NULL),
 		     EINVAL, "THAW with FREEZEGUARD_FLAG_OWNED");
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 1000, NULL, 0, FREEZEGUARD_FLAG_GUARD, NULL),
+		     EINVAL, "FREEZE with FREEZEGUARD_FLAG_GUARD but no FREEZEGUARD_FLAG_FS");
+	EXPECT_ERRNO(req_flags(fd, FREEZEGUARD_IOC_THAW, "fsabi", 0, 0,
+			       FREEZEGUARD_FLAG_CURRENT | FREEZEGUARD_FLAG_GUARD, NULL),
+		     EINVAL, "THAW with FREEZEGUARD_FLAG_GUARD");
+	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 1000, fds, 1,
+			       FREEZEGUARD_FLAG_FS | FREEZEGUARD_FLAG_GUARD | (1u << 4), NULL),
+		     EINVAL, "FREEZE with a flag beyond FREEZEGUARD_FLAG_GUARD");
 	EXPECT_ERRNO(freeze_fs(fd, "fsabi", 120000, fds, 1, FREEZEGUARD_FLAG_FS, NULL),
 		     EINVAL, "a filesystem freeze above fs_max_timeout_ms (60000)");
 	EXPECT_ERRNO(filesystems(fd, "nosuchsession", &f), ENOENT,

@@ -28,7 +28,8 @@
  *              has a byte outside FREEZEGUARD_NAME_CHARS, a timeout above the
  *              module parameter max_timeout_ms, THAW/ABORT naming generation
  *              0 without FREEZEGUARD_FLAG_CURRENT (or a generation with it),
- *              FREEZE, RESET, CREATE or REMOVE with a generation
+ *              FREEZE, RESET, CREATE or REMOVE with a generation,
+ *              FREEZEGUARD_FLAG_GUARD without FREEZEGUARD_FLAG_FS
  *   EFAULT     the argument pointer (or a pointer inside it) is not readable
  *              or writable
  *   ENOTTY     unknown ioctl number
@@ -109,6 +110,18 @@
  * Open the device with O_CLOEXEC so that no child keeps the file open.
  */
 #define FREEZEGUARD_FLAG_OWNED		(1u << 2)
+/*
+ * FREEZE with FREEZEGUARD_FLAG_FS: a guard. The filesystems are not
+ * frozen; the freeze bounds someone else's userspace freeze of them
+ * (FIFREEZE: fsfreeze, xfs_freeze, qemu-guest-agent), made before or
+ * after the guard starts. If the freeze ends in any way but a THAW in
+ * time (the deadline, ABORT, its owner gone, the module unloaded), each
+ * filesystem still frozen by userspace is thawed once, as one FITHAW
+ * would thaw it (FREEZEGUARD_FS_GUARD_THAWED); a THAW in time thaws
+ * nothing. Guarded filesystems are claimed as a session's freeze claims
+ * them: no other freeze or guard may take them (EBUSY).
+ */
+#define FREEZEGUARD_FLAG_GUARD		(1u << 3)
 
 /* Most filesystems one freeze holds. */
 #define FREEZEGUARD_FS_MAX	16
@@ -141,7 +154,8 @@
  *	request (a filesystem freeze's sync counts); 0 means the module
  *	parameter default_timeout_ms (fs_default_timeout_ms with
  *	FREEZEGUARD_FLAG_FS). Must be 0 for the others.
- * @flags: FREEZE: FREEZEGUARD_FLAG_FS, FREEZEGUARD_FLAG_OWNED;
+ * @flags: FREEZE: FREEZEGUARD_FLAG_FS, FREEZEGUARD_FLAG_OWNED,
+ *	FREEZEGUARD_FLAG_GUARD (only with FREEZEGUARD_FLAG_FS);
  *	THAW, ABORT: 0 or FREEZEGUARD_FLAG_CURRENT; others: must be 0
  * @fds: FREEZE with FREEZEGUARD_FLAG_FS: user pointer to @nr_fds __s32
  *	file descriptors, each open on any file or directory of a filesystem
@@ -241,6 +255,13 @@ struct freezeguard_status {
  * it thawed by someone else). Not HELD: the freeze is over.
  */
 #define FREEZEGUARD_FS_STUCK		(1u << 7)
+/* A guard (FREEZEGUARD_FLAG_GUARD) bounds the userspace freeze of it. */
+#define FREEZEGUARD_FS_GUARDED		(1u << 8)
+/*
+ * The guard's end found it frozen by userspace and thawed it (the freeze
+ * was not thawed in time); it stays set once the guard is over.
+ */
+#define FREEZEGUARD_FS_GUARD_THAWED	(1u << 9)
 
 /**
  * struct freezeguard_fs - one filesystem of a freeze
