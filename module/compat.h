@@ -78,7 +78,7 @@ static inline bool fg_sb_frozen(struct super_block *sb)
 #define FG_REFUSE_EMPTY_THAW
 
 /* A FITHAW of @sb that would thaw nothing and say 0 (the look is unlocked) */
-static inline bool fg_thaw_is_empty(struct super_block *sb, unsigned long who)
+static inline bool fg_thaw_is_empty(struct super_block *sb, u32 who)
 {
 	return who == FREEZE_HOLDER_USERSPACE && fg_sb_frozen(sb) &&
 	       !READ_ONCE(sb->s_writers.freeze_ucount) &&

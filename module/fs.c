@@ -281,7 +281,8 @@ static bool fs_thaw_probed;	/* fs_thaw_probe is registered */
 static int fs_thaw_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct super_block *sb = (void *)regs_get_kernel_argument(regs, 0);
-	unsigned long who = regs_get_kernel_argument(regs, 1);
+	/* an enum: the register's upper half is not the caller's */
+	u32 who = (u32)regs_get_kernel_argument(regs, 1);
 	struct fs_thaw_call *call = (void *)ri->data;
 
 	call->refuse = fg_thaw_is_empty(sb, who) &&
@@ -513,6 +514,29 @@ static void fs_guard_release(struct fg_fs *fs, const char *session, u64 gen,
 	fs->file = NULL;
 }
 
+/*
+ * A guard that ends while it is still taking its filesystems (its freeze
+ * calls are quick: claims, no sync) releases those it has not held yet
+ * as the held ones, at once, the one being taken too: that one's late
+ * release then finds it released (no file). Not while the first call may
+ * still be claiming the others (fs_let_go_rest()'s test): then at the
+ * late release, when that call has returned.
+ */
+static void fs_guard_release_rest(struct fg_fs_set *set, const char *session,
+				  u64 gen)
+{
+	u32 i, last = set->nr - 1;
+
+	if (!set->guard_thaw)	/* in time: every one was held */
+		return;
+	if (fs_kept(&set->fs[0]) && !set->fs[0].held &&
+	    xa_load(&fg_claims, (unsigned long)set->fs[last].sb) != &set->fs[last])
+		return;
+	for (i = 0; i < set->nr; i++)
+		if (fs_kept(&set->fs[i]) && !set->fs[i].held)
+			fs_guard_release(&set->fs[i], session, gen, false);
+}
+
 /**
  * fg_fs_thaw() - thaw every filesystem of @set the session holds
  * @set: the session's set
@@ -535,14 +559,17 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen,
 {
 	u32 i = set->nr;
 
+	if (set->guard && !in_time)
+		set->guard_thaw = true;	/* for a late release too */
 	while (i--) {
 		struct fg_fs *fs = &set->fs[i];
 		int err;
 
 		if (!fs->held)
 			continue;
-		if (set->guard) {
-			fs_guard_release(fs, session, gen, in_time);
+		if (set->guard) {	/* (one released early has no file) */
+			if (fs->file)
+				fs_guard_release(fs, session, gen, !set->guard_thaw);
 			fs->held = false;
 			continue;
 		}
@@ -564,12 +591,15 @@ void fg_fs_thaw(struct fg_fs_set *set, const char *session, u64 gen,
 		fput(fs->file);
 		fs->file = NULL;
 	}
-	fs_let_go_rest(set);
+	if (set->guard)
+		fs_guard_release_rest(set, session, gen);
+	else
+		fs_let_go_rest(set);
 }
 
 void fg_fs_ended(struct fg_fs_set *set, unsigned int state, unsigned int holds)
 {
-	if (set && state != FSM_FREEZING &&
+	if (set && !set->guard && state != FSM_FREEZING &&
 	    (holds == FSM_HOLD_FREEZING || holds == FSM_HOLD_LAST))
 		fs_let_go_rest(set);
 }

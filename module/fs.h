@@ -59,6 +59,8 @@ struct fg_fs {
  * @guard: a guard's set (FREEZEGUARD_FLAG_GUARD): "frozen" and "held"
  *	mean claimed and guarded, not frozen; its release thaws userspace's
  *	freeze, and only if the freeze was not thawed in time
+ * @guard_thaw: a guard's freeze ended otherwise than by a thaw in time:
+ *	every release of it thaws, the late one too
  */
 struct fg_fs_set {
 	u32 nr;
@@ -67,6 +69,7 @@ struct fg_fs_set {
 	u64 gen;
 	u8 orphan;
 	u8 guard;
+	u8 guard_thaw;
 };
 
 /* fs.c's fault knob (debugfs): fail this many thaws with -EIO */
@@ -121,7 +124,8 @@ void fg_fs_let_go(struct fg_fs_set *set);
  * After any step of the session (@set may be NULL): if its freeze has
  * ended (@state not FSM_FREEZING) while a freeze call is still in it
  * (@holds FSM_HOLD_FREEZING or FSM_HOLD_LAST), let go of the filesystems
- * after the one being frozen; else nothing.
+ * after the one being frozen (not a guard's: fg_fs_thaw() releases them);
+ * else nothing.
  */
 /*@ requires fs_set_ok(set);
   @ assigns set->fs[0 .. FREEZEGUARD_FS_MAX - 1].file, fg_fs_claims;

@@ -90,12 +90,13 @@ static void usage(FILE *f)
 "                               freeze (create NAME if needed), with the\n"
 "                               filesystem of each PATH; prints the generation\n"
 "                               (with -q: only its number)\n"
-"  guard NAME --fs PATH... [--timeout MS] [--owned]\n"
+"  guard NAME --fs PATH... [--timeout MS]\n"
 "                               freeze nothing, but bound someone else's\n"
 "                               userspace freeze (fsfreeze, qemu-guest-agent) of\n"
 "                               each PATH's filesystem: unless thawed in time\n"
 "                               (thaw NAME --generation G), the module thaws it\n"
-"                               once at the deadline; prints the generation\n"
+"                               once at the deadline (or an abort); prints the\n"
+"                               generation\n"
 "  thaw NAME --generation G     thaw freeze G; exit 3 if it had timed out, 1 if\n"
 "                               a filesystem of it was thawed by someone else\n"
 "  thaw NAME --current          thaw whatever freeze is current (override)\n"
@@ -1599,12 +1600,19 @@ int main(int argc, char **argv)
 		return usage_rc;
 	}
 	if ((o.nr_fs || o.owned) && commands[c].fn != do_freeze && commands[c].fn != do_run) {
-		fprintf(stderr, "%s: %s: --fs and --owned are for freeze, guard and run only\n", prog, cmd);
+		fprintf(stderr, "%s: %s: --fs is for freeze, guard and run only, --owned for freeze and run\n",
+			prog, cmd);
 		return usage_rc;
 	}
 	o.guard = !strcmp(cmd, "guard");
 	if (o.guard && !o.nr_fs) {
 		fprintf(stderr, "%s: guard %s: name the filesystems to guard with --fs PATH\n",
+			prog, name);
+		return usage_rc;
+	}
+	/* guard returns at once: an owned guard would end (and thaw) as it does */
+	if (o.guard && o.owned) {
+		fprintf(stderr, "%s: guard %s: --owned would end the guard as freezectl exits, at once\n",
 			prog, name);
 		return usage_rc;
 	}
