@@ -151,6 +151,10 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 INCLUDEDIR ?= $(PREFIX)/include
+# qemu-guest-agent looks for its hooks in /etc/qemu, whatever the prefix
+SYSCONFDIR ?= /etc
+QGA_HOOK := $(SYSCONFDIR)/qemu/fsfreeze-hook.d/freezeguard
+QGA_HOOK_CONF := $(SYSCONFDIR)/freezeguard/qga-fsfreeze-hook.conf
 
 .PHONY: install uninstall
 
@@ -164,10 +168,13 @@ install: $(B)/freezectl
 	install -D -m 0644 userspace/freezectl.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/freezectl
 	install -D -m 0644 $(UAPI) $(DESTDIR)$(INCLUDEDIR)/linux/freezeguard.h
+	install -D -m 0755 userspace/qga/freezeguard-fsfreeze-hook $(DESTDIR)$(QGA_HOOK)
+	install -D -m 0644 userspace/qga/qga-fsfreeze-hook.conf $(DESTDIR)$(QGA_HOOK_CONF)
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/freezectl $(DESTDIR)$(MANDIR)/man8/freezectl.8 \
-		$(DESTDIR)$(BASHCOMPDIR)/freezectl $(DESTDIR)$(INCLUDEDIR)/linux/freezeguard.h
+		$(DESTDIR)$(BASHCOMPDIR)/freezectl $(DESTDIR)$(INCLUDEDIR)/linux/freezeguard.h \
+		$(DESTDIR)$(QGA_HOOK) $(DESTDIR)$(QGA_HOOK_CONF)
 
 # make install-dkms: freezeguard.ko's source as DKMS wants it, in
 # $(DESTDIR)$(DKMS_SRCDIR)/freezeguard-$(VERSION) with dkms.conf, its

@@ -452,7 +452,7 @@ scenario_kunit() {
 		-e 's/^    \(not ok\|ok\) [0-9]* \(.*\)/FGTAP \1 - kunit: \2/p'
 	# the core's table, the sessions suite, the request checks
 	for summary in "fsm_test_transition: pass:23" "freezeguard_session: pass:8" \
-		"freezeguard_request: pass:2"; do
+		"freezeguard_request: pass:3"; do
 		dmesg | grep -q "# $summary fail:0 skip:0"
 		tap $? "KUnit reported $summary fail:0 skip:0"
 	done
@@ -927,9 +927,17 @@ scenario_fs_admin() {
 		;;
 	*)
 		g=$(freezectl freeze -q ad --fs /mnt/ext4 --timeout $(fsms 20000))
-		$FSFREEZE -u /mnt/ext4 2>/dev/null	# 6.12 says 0, and thaws nothing
+		expect 1 "fsfreeze -u under a session: EINVAL, no userspace freeze to thaw (Debian's 6.12 alone says 0)" \
+			$FSFREEZE -u /mnt/ext4
 		writer_waits ext4 ad0 "fsfreeze -u does not thaw the session's freeze (kernel holder): a writer still waits"
 		expect 0 "fsfreeze -f under a session nests" $FSFREEZE -f /mnt/ext4
+		# qemu-guest-agent's thaw: FITHAW until it fails
+		n=0
+		while [ $n -lt 50 ] && $FSFREEZE -u /mnt/ext4 2>/dev/null; do n=$((n + 1)); done
+		[ $n = 1 ]
+		tap $? "a thawer that repeats FITHAW until it fails (as qemu-guest-agent) stops once it thawed the userspace freeze ($n thaws said 0)"
+		writer_waits ext4 ad1 "and the session's freeze still holds: a writer waits"
+		expect 0 "fsfreeze -f under a session nests, again" $FSFREEZE -f /mnt/ext4
 		expect 0 "thaw ad" freezectl thaw ad --generation "$g"
 		writer_waits ext4 ad "the administrator's freeze survives the session's thaw"
 		js=$(fs_json ad)
@@ -941,11 +949,220 @@ scenario_fs_admin() {
 		! writer_done ad
 		tap $? "the administrator's freeze survives the session's timeout"
 		expect 0 "fsfreeze -u" $FSFREEZE -u /mnt/ext4
-		wait_file /tmp/w.ad 5 && wait_file /tmp/w.ad0 5 &&
-			writer_done ad && writer_done ad0
+		wait_file /tmp/w.ad 5 && wait_file /tmp/w.ad0 5 && wait_file /tmp/w.ad1 5 &&
+			writer_done ad && writer_done ad0 && writer_done ad1
 		tap $? "the writers resume after the administrator's thaw"
 		;;
 	esac
+}
+
+# --- Guards: a deadline for someone else's freeze (suite fs) ---------------
+# guard_expect_thawed NAME FS TAG T0 T: writer TAG to /mnt/FS, started
+# under guard NAME's userspace freeze, resumes within the guard's deadline
+# (T ms from T0) + 1 s, and not before it; NAME shows /mnt/FS thawed by it
+guard_expect_thawed() {
+	wait_file "/tmp/w.$3" $(($5 / 1000 + 20)) && writer_done "$3" &&
+		[ "$(writer_end "$3")" -ge $(($4 + $5)) ] &&
+		[ "$(writer_end "$3")" -le $(($4 + $5 + $(ms 1000))) ]
+	tap $? "the writer to /mnt/$2 resumes within guard $1's deadline + 1 s, not before ($(($(writer_end "$3") - $4 - $5)) ms after it)"
+	js=$(fs_json "$1")
+	case $js in *'"state":"FAILED"'*'"guarded":false,"guard_thawed":true'*) tap 0 "$1 timed out and says it thawed /mnt/$2";;
+	*) tap 1 "$1 timed out and says it thawed /mnt/$2: $js";; esac
+}
+
+# fsfreeze by hand under a guard: thawed by the module at the deadline,
+# exactly once; a guard thawed in time releases nothing. Only a thaw by
+# the guard's generation ends it in time; any other end thaws.
+scenario_fs_guard() {
+	t=$(ms 1500)
+	for fs in $FS_ALL; do
+		t0=$(mono)
+		g=$(freezectl guard -q "g$fs" --fs "/mnt/$fs" --timeout "$t")
+		tap $? "guard g$fs --fs /mnt/$fs ($g)"
+		expect 0 "fsfreeze -f /mnt/$fs under guard g$fs" $FSFREEZE -f "/mnt/$fs"
+		js=$(fs_json "g$fs")
+		case $js in *'"state":"FROZEN"'*'"held":false,"frozen":true'*'"guarded":true,"guard_thawed":false'*) tap 0 "g$fs guards /mnt/$fs, frozen by someone else, holds nothing";;
+		*) tap 1 "g$fs guards /mnt/$fs, frozen by someone else, holds nothing: $js";; esac
+		writer_waits "$fs" "g$fs" "a writer to /mnt/$fs waits while fsfreeze holds it"
+		guard_expect_thawed "g$fs" "$fs" "g$fs" "$t0" "$t"
+		expect 1 "the late fsfreeze -u of /mnt/$fs finds it thawed already (EINVAL)" $FSFREEZE -u "/mnt/$fs"
+		expect 3 "the late thaw of guard g$fs exits 3" freezectl thaw "g$fs" --generation "$g"
+	done
+	# in time: the guard ends, the freeze it bounded is left as it is
+	g=$(freezectl guard -q gi --fs /mnt/ext4 --timeout $(ms 1500))
+	$FSFREEZE -f /mnt/ext4
+	expect 0 "guard gi thawed in time" freezectl thaw gi --generation "$g"
+	pause 2500
+	writer_waits ext4 gi "a guard thawed in time releases nothing: fsfreeze's freeze stays"
+	js=$(fs_json gi)
+	case $js in *'"state":"STABLE"'*'"guard_thawed":false'*) tap 0 "gi says it thawed nothing";;
+	*) tap 1 "gi says it thawed nothing: $js";; esac
+	expect 0 "fsfreeze -u ends the freeze gi bounded" $FSFREEZE -u /mnt/ext4
+	writer_resumes gi 5 "and its writer resumes"
+	# a freeze made before the guard is bounded as well
+	$FSFREEZE -f /mnt/xfs
+	t0=$(mono)
+	freezectl guard gb --fs /mnt/xfs --timeout "$t" >/dev/null
+	writer_start xfs gb
+	guard_expect_thawed gb xfs gb "$t0" "$t"
+	# nothing frozen at the deadline: nothing thawed
+	freezectl guard gn --fs /mnt/ext4 --timeout $(ms 300) >/dev/null
+	pause 1000
+	js=$(fs_json gn)
+	case $js in *'"state":"FAILED"'*'"guard_thawed":false'*) tap 0 "a guard of a filesystem nobody froze thaws nothing";;
+	*) tap 1 "a guard of a filesystem nobody froze thaws nothing: $js";; esac
+	# one claim per filesystem: guards and sessions exclude each other
+	g=$(freezectl guard -q gx --fs /mnt/ext4 --timeout $(fsms 20000))
+	expect 1 "a second guard of /mnt/ext4: EBUSY" freezectl guard gy --fs /mnt/ext4
+	expect 1 "a session's freeze of a guarded filesystem: EBUSY" \
+		freezectl freeze gz --fs /mnt/ext4 --timeout $(fsms 20000)
+	expect 0 "thaw gx" freezectl thaw gx --generation "$g"
+	g=$(freezectl freeze -q gz --fs /mnt/ext4 --timeout $(fsms 20000))
+	expect 1 "a guard of a filesystem a session holds: EBUSY" freezectl guard gy --fs /mnt/ext4
+	expect 0 "thaw gz" freezectl thaw gz --generation "$g"
+	expect 2 "guard without --fs is a usage error" freezectl guard gy
+	# an abort is an emergency release: it thaws what the guard bounds
+	$FSFREEZE -f /mnt/ext4
+	freezectl guard ga --fs /mnt/ext4 --timeout $(fsms 30000) >/dev/null
+	writer_start ext4 ga
+	expect 0 "abort --current of guard ga" freezectl abort ga --current
+	writer_resumes ga 5 "the abort thawed fsfreeze's freeze of /mnt/ext4: its writer resumes"
+	# an administrator's fsfreeze -u racing the deadline (either may win):
+	# a freeze made afterwards is nobody's to end
+	for i in 1 2 3; do
+		$FSFREEZE -f /mnt/ext4
+		freezectl guard gr --fs /mnt/ext4 --timeout $(ms 500) >/dev/null
+		pause $((360 + 60 * i))
+		$FSFREEZE -u /mnt/ext4 2>/dev/null
+		admin=$?
+		pause 1000
+		js=$(fs_json gr)
+		case $js in *'"guard_thawed":true'*) by_guard=1;; *) by_guard=0;; esac
+		$FSFREEZE -f /mnt/ext4 && writer_waits ext4 "gr$i" "a freeze after race $i is not ended by anyone ($js, fsfreeze -u exit $admin)" &&
+			$FSFREEZE -u /mnt/ext4
+		writer_resumes "gr$i" 5 "race $i: its writer resumes at fsfreeze -u (the guard thawed: $by_guard)"
+		freezectl reset gr >/dev/null
+	done
+	# a guard that ends while it is still taking its filesystems (the
+	# fault knob holds each step back a second): it thaws all of them
+	for fs in $FS_ALL; do
+		$FSFREEZE -f "/mnt/$fs"
+		writer_start "$fs" "gm$fs"
+	done
+	echo $(($(ms 1000) * 1000)) > $D/fault_freeze_delay_us
+	expect 3 "a guard whose deadline passes while it takes its filesystems exits 3" \
+		freezectl guard gm --fs /mnt/ext4 --fs /mnt/xfs --fs /mnt/btrfs --timeout $(ms 300)
+	echo 0 > $D/fault_freeze_delay_us
+	for fs in $FS_ALL; do
+		writer_resumes "gm$fs" 10 "and thaws fsfreeze's freeze of /mnt/$fs: its writer resumes"
+	done
+	expect 2 "guard --owned is a usage error (the guard would end as freezectl exits)" \
+		freezectl guard gy --fs /mnt/ext4 --owned
+	dmesg | grep -q "guard gext4: ext4 filesystem .* was still frozen by userspace when freeze .* ended: thawed"
+	tap $? "the kernel log says guard gext4 thawed /mnt/ext4"
+}
+
+# --- qemu-guest-agent (suite fs, fgqga=1) -----------------------------------
+# Debian's qemu-ga on its virtio-serial port, with Debian's fsfreeze hook
+# and freezeguard's (/etc/qemu/fsfreeze-hook.d/freezeguard); the host's
+# commands come from tests/vm/qga-host, which this drives through a second
+# port: host SECONDS JSON sends JSON to qemu-ga as the host would, and sets
+# qms (ms from sending it to qemu-ga's answer) and qans (the answer, or
+# TIMEOUT after SECONDS).
+QGA=/usr/sbin/qemu-ga
+QGA_LOG=/var/log/qga-fsfreeze-hook.log
+# vport NAME: the device of the virtio-serial port named NAME
+vport() {
+	for p in /sys/class/virtio-ports/*; do
+		[ "$(cat "$p/name" 2>/dev/null)" = "$1" ] && { echo "/dev/${p##*/}"; return 0; }
+	done
+	return 1
+}
+host() {
+	echo "$1 $2" >&7
+	# (qga-host answers within SECONDS; if it is not there, go on:
+	# busybox's read has -t)
+	# shellcheck disable=SC3045
+	read -r -t $(($1 + 30)) qms qans <&7 || { qms=-1 qans="NO-HOST"; }
+	echo "qga: $2 -> $qms ms: $qans"
+}
+# host_answers DESCRIPTION PATTERN: qemu-ga answered within 5 s (scaled),
+# and its answer matches PATTERN
+host_answers() {
+	# shellcheck disable=SC2254 # PATTERN is a pattern
+	case $qans in $2) [ "$qms" -ge 0 ] && [ "$qms" -lt $(ms 5000) ] ;; *) false ;; esac
+	tap $? "$1 (answered in $qms ms: $qans)"
+}
+qga_conf() { echo "TIMEOUT_MS=$1" >/etc/freezeguard/qga-fsfreeze-hook.conf; }
+
+scenario_fs_qga() {
+	port=$(vport org.qemu.guest_agent.0) && ctl=$(vport fg.ctl)
+	tap $? "the guest has qemu-ga's virtio-serial port ($port) and a control port ($ctl)"
+	[ -n "$ctl" ] && [ -n "$port" ] || return
+	mkdir -p /var/log /tmp/qga
+	: >$QGA_LOG
+	$QGA -m virtio-serial -p "$port" -t /tmp/qga -F/etc/qemu/fsfreeze-hook -l /tmp/qga/log &
+	qga=$!
+	exec 7<>"$ctl"
+	host 60 '{"execute":"guest-ping"}'
+	host_answers "Debian's qemu-ga answers the host's guest-ping" '{"return":{}*'
+	ext4=$(stat -c %d /mnt/ext4)
+
+	# the host freezes and thaws in time: the hook's guard ends in time
+	qga_conf $(fsms 30000)
+	host 30 '{"execute":"guest-fsfreeze-freeze"}'
+	host_answers "guest-fsfreeze-freeze freezes ext4, xfs and btrfs" '{"return":3,*'
+	js=$(fs_json "qemu-ga.$ext4")
+	case $js in *'"state":"FROZEN"'*'"frozen":true'*'"guarded":true'*) tap 0 "the hook's guard qemu-ga.$ext4 bounds /mnt/ext4's freeze";;
+	*) tap 1 "the hook's guard qemu-ga.$ext4 bounds /mnt/ext4's freeze: $js";; esac
+	writer_waits ext4 q1 "a writer to /mnt/ext4 waits between the host's freeze and thaw"
+	host 30 '{"execute":"guest-fsfreeze-thaw"}'
+	host_answers "guest-fsfreeze-thaw thaws the three" '{"return":3,*'
+	writer_resumes q1 10 "the writer resumes after the host's thaw"
+	grep -q "freezeguard: /mnt/ext4: thawed in time" $QGA_LOG
+	tap $? "the hook logs /mnt/ext4 thawed in time ($(grep /mnt/ext4 $QGA_LOG | tail -n 1))"
+
+	# the host freezes and never thaws: the guard thaws at its deadline
+	t=$(ms 2000)
+	qga_conf "$t"
+	t0=$(mono)
+	host 30 '{"execute":"guest-fsfreeze-freeze"}'
+	host_answers "guest-fsfreeze-freeze, with a deadline of $t ms" '{"return":3,*'
+	writer_start ext4 q2
+	wait_file /tmp/w.q2 $((t / 1000 + 20)) && writer_done q2 &&
+		[ "$(writer_end q2)" -le $((t0 + t + $(ms 1000))) ]
+	tap $? "a host that never thaws: /mnt/ext4 is writable within the deadline + 1 s ($(($(writer_end q2) - t0 - t)) ms after it)"
+	host 30 '{"execute":"guest-fsfreeze-status"}'
+	echo "qga: guest-fsfreeze-status after the deadline: $qans (qemu-ga's own record: it knows of no thaw but the host's)"
+	host 30 '{"execute":"guest-fsfreeze-thaw"}'
+	host_answers "the host's late guest-fsfreeze-thaw answers: nothing left to thaw" '{"return":0,*'
+	grep -q "freezeguard: /mnt/ext4: TIMED OUT" $QGA_LOG
+	tap $? "the hook logs that the host's thaw of /mnt/ext4 came too late ($(grep /mnt/ext4 $QGA_LOG | tail -n 1))"
+
+	# a session holds /mnt/ext4 while the host freezes and thaws: every
+	# answer comes, and the session's thaw says whether its freeze held
+	qga_conf $(fsms 30000)
+	g=$(freezectl freeze -q qs --fs /mnt/ext4 --timeout $(fsms 40000))
+	host 30 '{"execute":"guest-fsfreeze-freeze"}'
+	case $(uname -r) in
+	6.1.*) host_answers "6.1: the host's freeze skips the filesystem the session holds (EBUSY): two of three" '{"return":2,*' ;;
+	*) host_answers "the host's freeze nests in the session's" '{"return":3,*' ;;
+	esac
+	host 10 '{"execute":"guest-fsfreeze-thaw"}'
+	host_answers "the host's thaw answers while a session holds /mnt/ext4" '{"return":*'
+	case $(uname -r) in
+	6.1.*)	# qemu-ga thawed every filesystem, the session's too: told
+		expect 1 "6.1: qemu-ga's thaw took the session's freeze: its thaw exits 1 (lost)" \
+			freezectl thaw qs --generation "$g" ;;
+	*)
+		writer_waits ext4 q3 "the session's freeze held through the host's thaw: a writer waits"
+		expect 0 "the session's freeze held throughout: its thaw exits 0" \
+			freezectl thaw qs --generation "$g"
+		writer_resumes q3 10 "the writer resumes at the session's thaw" ;;
+	esac
+	kill $qga
+	wait $qga 2>/dev/null
+	exec 7>&-
 }
 
 # --- Snapshot tools under a session: LVM / device-mapper (suite fs) ---------
@@ -1325,9 +1542,14 @@ scenario_fs_rmmod() {
 	pause 300
 	! writer_done rm
 	tap $? "a writer to /mnt/btrfs waits"
+	# and a guard of fsfreeze's freeze of /mnt/ext4
+	$FSFREEZE -f /mnt/ext4
+	freezectl guard rg --fs /mnt/ext4 --timeout $(fsms 30000) >/dev/null
+	writer_start ext4 rg
 	echo 2 > $D/fault_thaw_fail	# both of rx's thaws at the unload
 	expect 0 "rmmod with a filesystem freeze held, whose thaws fail once" rmmod freezeguard
 	writer_resumes rm 5 "rmmod thawed /mnt/btrfs on a retry: its writer finished"
+	writer_resumes rg 5 "rmmod ended guard rg: it thawed fsfreeze's freeze of /mnt/ext4"
 	writer_start xfs rm2
 	writer_resumes rm2 5 "and /mnt/xfs"
 	# (no retry is queued during the unload: these are the unload's own)
@@ -1368,6 +1590,8 @@ suite_fs() {
 	scenario_fs_freezing_timeout
 	scenario_fs_busy
 	scenario_fs_admin
+	scenario_fs_guard
+	grep -q fgqga=1 /proc/cmdline && scenario_fs_qga
 	scenario_fs_claims
 	scenario_fs_stuck
 	grep -q fglvm=1 /proc/cmdline && scenario_fs_lvm
