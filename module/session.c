@@ -398,12 +398,7 @@ int fg_session_step(struct fg_session *s, enum fg_op op, u32 timeout_ms,
   @	    s->fsm.aborts, s->fsm.clock, s->fsm.log_next,
   @	    s->fsm.log[0 .. FSM_HISTORY - 1], s->fsm.holds,
   @	    s->fsm.fs_released;
-  @ ensures unchanged{Pre, Post}(&s->fsm) && locked(s);
-  @ // lock_inv(s), in its parts: as one goal it took cvc4 70 s, and
-  @ // timed out under load; in parts, seconds
-  @ ensures valid: session_valid(&s->fsm);
-  @ ensures clock: s->fsm.clock <= fg_now;
-  @ ensures glue: glue_inv(s);
+  @ ensures unchanged{Pre, Post}(&s->fsm) && locked(s) && lock_inv(s);
   @ ensures errno: \result <= 0;
   @*/
 static int freeze_outcome(struct fg_session *s, u64 id)
