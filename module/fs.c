@@ -397,15 +397,26 @@ static void fs_let_go(struct fg_fs *fs)
  * (fg_fs_freeze_one()) without the session's lock: they are let go of
  * only once it has claimed the last, else when its freeze returns.
  */
+/*
+ * The first freeze call may still be claiming the set's filesystems
+ * (fg_fs_freeze_one()): the first is still being taken, and the last is
+ * not claimed yet.
+ */
+static bool fs_still_claiming(const struct fg_fs_set *set)
+{
+	const struct fg_fs *last = &set->fs[set->nr - 1];
+
+	return fs_kept(&set->fs[0]) && !set->fs[0].held &&
+	       xa_load(&fg_claims, (unsigned long)last->sb) != last;
+}
+
 static void fs_let_go_rest(struct fg_fs_set *set)
 {
 	u32 i, next;
 
 	for (next = 0; next < set->nr && !fs_kept(&set->fs[next]); next++)
 		;
-	if (next == 0 && set->nr > 1 &&
-	    xa_load(&fg_claims, (unsigned long)set->fs[set->nr - 1].sb) !=
-	    &set->fs[set->nr - 1])
+	if (next == 0 && fs_still_claiming(set))
 		return;
 	for (i = next + 1; i < set->nr; i++)
 		fs_let_go(&set->fs[i]);
@@ -443,18 +454,15 @@ static void fs_guard_release(struct fg_fs *fs, const char *session, u64 gen,
  * calls are quick: claims, no sync) releases those it has not held yet
  * as the held ones, at once, the one being taken too: that one's late
  * release then finds it released (no file). Not while the first call may
- * still be claiming the others (fs_let_go_rest()'s test): then at the
- * late release, when that call has returned.
+ * still be claiming the others: then at the late release, when that call
+ * has returned.
  */
 static void fs_guard_release_rest(struct fg_fs_set *set, const char *session,
 				  u64 gen)
 {
-	u32 i, last = set->nr - 1;
+	u32 i;
 
-	if (!set->guard_thaw)	/* in time: every one was held */
-		return;
-	if (fs_kept(&set->fs[0]) && !set->fs[0].held &&
-	    xa_load(&fg_claims, (unsigned long)set->fs[last].sb) != &set->fs[last])
+	if (!set->guard_thaw || fs_still_claiming(set))	/* (in time: all held) */
 		return;
 	for (i = 0; i < set->nr; i++)
 		if (fs_kept(&set->fs[i]) && !set->fs[i].held)
