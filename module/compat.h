@@ -65,6 +65,27 @@ static inline bool fg_sb_frozen(struct super_block *sb)
 	return READ_ONCE(sb->s_writers.frozen) == SB_FREEZE_COMPLETE;
 }
 
+#if defined(FG_FREEZE_ARGS) && defined(CONFIG_KRETPROBES)
+/*
+ * 6.8+ (Debian's 6.12): FITHAW -- thaw_super() as the userspace holder --
+ * with no userspace freeze in effect returns 0 while a kernel-holder freeze
+ * remains, and thaws nothing (later kernels refuse it: may_unfreeze()).
+ * A thawer that repeats FITHAW until it fails, as qemu-guest-agent's
+ * guest-fsfreeze-thaw does, spins for as long as a session holds the
+ * filesystem. fs.c makes such a thaw of a filesystem the module claims
+ * fail with EINVAL, as later kernels do (a kretprobe on thaw_super()).
+ */
+#define FG_REFUSE_EMPTY_THAW
+
+/* A FITHAW of @sb that would thaw nothing and say 0 (the look is unlocked) */
+static inline bool fg_thaw_is_empty(struct super_block *sb, u32 who)
+{
+	return who == FREEZE_HOLDER_USERSPACE && fg_sb_frozen(sb) &&
+	       !READ_ONCE(sb->s_writers.freeze_ucount) &&
+	       READ_ONCE(sb->s_writers.freeze_kcount);
+}
+#endif
+
 /* thaw_super() as FITHAW calls it: the filesystem's own where it has one */
 static inline int fg_thaw_super(struct super_block *sb)
 {

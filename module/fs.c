@@ -16,6 +16,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -262,11 +263,85 @@ static void fs_retry(struct work_struct *work)
 	mutex_unlock(&fs_retry_lock);
 }
 
+#ifdef FG_REFUSE_EMPTY_THAW
+/*
+ * FITHAW of a filesystem the module claims, with no userspace freeze to
+ * thaw, fails with EINVAL instead of saying 0 (compat.h): a thawer that
+ * thaws until FITHAW fails stops at once. Only thaw_super()'s own
+ * answer changes, and only when it thawed nothing: the look before it is
+ * unlocked, so a FIFREEZE made between the look and the thaw is thawed
+ * all the same, and the thawer hears EINVAL for it.
+ */
+struct fs_thaw_call {
+	bool refuse;
+};
+
+static bool fs_thaw_probed;	/* fs_thaw_probe is registered */
+
+static int fs_thaw_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct super_block *sb = (void *)regs_get_kernel_argument(regs, 0);
+	/* an enum: the register's upper half is not the caller's */
+	u32 who = (u32)regs_get_kernel_argument(regs, 1);
+	struct fs_thaw_call *call = (void *)ri->data;
+
+	call->refuse = fg_thaw_is_empty(sb, who) &&
+		       xa_load(&fg_claims, (unsigned long)sb);
+	return call->refuse ? 0 : 1;	/* 1: no return handler for this one */
+}
+
+static int fs_thaw_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (!regs_return_value(regs)) {
+		regs_set_return_value(regs, -EINVAL);
+		pr_info_ratelimited("a userspace thaw (FITHAW) of a filesystem the module holds, with no userspace freeze of it to thaw, fails with EINVAL\n");
+	}
+	return 0;
+}
+
+static struct kretprobe fs_thaw_probe = {
+	.kp.symbol_name = "thaw_super",
+	.entry_handler = fs_thaw_entry,
+	.handler = fs_thaw_return,
+	.data_size = sizeof(struct fs_thaw_call),
+	.maxactive = 64,
+};
+
+static void fs_thaw_probe_start(void)
+{
+	int err = register_kretprobe(&fs_thaw_probe);
+
+	if (err)	/* the module works; such a thaw says 0, as the kernel's */
+		pr_warn("cannot probe thaw_super() (error %d): a FITHAW of a filesystem a session holds says 0 and thaws nothing, and a thawer that repeats it spins until the session's freeze ends\n",
+			err);
+	else
+		fs_thaw_probed = true;
+}
+
+static void fs_thaw_probe_stop(void)
+{
+	if (fs_thaw_probed)
+		unregister_kretprobe(&fs_thaw_probe);
+	fs_thaw_probed = false;
+}
+#else
+static void fs_thaw_probe_start(void)
+{
+}
+
+static void fs_thaw_probe_stop(void)
+{
+}
+#endif
+
 int fg_fs_init(void)
 {
 	/* it thaws: it must run when writeback waits for it (a rescuer) */
 	fs_retry_wq = alloc_workqueue("freezeguard_retry", WQ_MEM_RECLAIM, 0);
-	return fs_retry_wq ? 0 : -ENOMEM;
+	if (!fs_retry_wq)
+		return -ENOMEM;
+	fs_thaw_probe_start();
+	return 0;
 }
 
 /**
@@ -285,6 +360,7 @@ void fg_fs_exit(void)
 	struct fg_fs *fs;
 	int i;
 
+	fs_thaw_probe_stop();
 	mutex_lock(&fs_retry_lock);
 	fs_retry_stopped = true;
 	mutex_unlock(&fs_retry_lock);
