@@ -77,10 +77,15 @@ static inline bool fg_sb_frozen(struct super_block *sb)
  */
 #define FG_REFUSE_EMPTY_THAW
 
-/* A FITHAW of @sb that would thaw nothing and say 0 (the look is unlocked) */
+/*
+ * A FITHAW of @sb that would thaw nothing and say 0 (the look is unlocked).
+ * Not on a filesystem with a thaw of its own (->thaw_super, gfs2): gfs2
+ * calls thaw_super() from inside it and withdraws if that fails.
+ */
 static inline bool fg_thaw_is_empty(struct super_block *sb, u32 who)
 {
-	return who == FREEZE_HOLDER_USERSPACE && fg_sb_frozen(sb) &&
+	return who == FREEZE_HOLDER_USERSPACE && !sb->s_op->thaw_super &&
+	       fg_sb_frozen(sb) &&
 	       !READ_ONCE(sb->s_writers.freeze_ucount) &&
 	       READ_ONCE(sb->s_writers.freeze_kcount);
 }
@@ -259,6 +264,16 @@ static inline int fg_thaw_fs(struct super_block *sb, bool lost)
 	return err;
 }
 
+/* @sb is frozen by userspace: on 6.8+ by its holder; before, at all */
+static inline bool fg_user_frozen(struct super_block *sb)
+{
+#ifdef FG_FREEZE_ARGS
+	if (!READ_ONCE(sb->s_writers.freeze_ucount))
+		return false;
+#endif
+	return fg_sb_frozen(sb);
+}
+
 /**
  * fg_thaw_userspace() - a guard's thaw: one FITHAW's, if userspace froze @sb
  * @sb: a superblock a guard claimed (no session of this module froze it)
@@ -279,19 +294,18 @@ static inline int fg_thaw_userspace(struct super_block *sb)
 {
 	int err;
 
-#ifdef FG_FREEZE_ARGS
-	if (!fg_sb_frozen(sb) || !READ_ONCE(sb->s_writers.freeze_ucount))
+	if (!fg_user_frozen(sb))
 		return FG_THAW_LOST;
+#ifdef FG_FREEZE_ARGS
 	if (sb->s_op->thaw_super)
 		err = sb->s_op->thaw_super(sb, FG_USER_THAW_ARGS);
 	else
 		err = thaw_super(sb, FG_USER_THAW_ARGS);
 #else
-	if (!fg_sb_frozen(sb))
-		return FG_THAW_LOST;
 	err = fg_thaw_super(sb);
 #endif
-	if (err < 0 && !fg_sb_frozen(sb))	/* another FITHAW got there first */
+	/* another FITHAW got there first (on 6.8+ fs.c's probe says EINVAL) */
+	if (err < 0 && !fg_user_frozen(sb))
 		err = FG_THAW_LOST;
 	return err;
 }

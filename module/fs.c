@@ -292,9 +292,9 @@ static int fs_thaw_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 static int fs_thaw_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	if (!regs_return_value(regs)) {
+	if (!(int)regs_return_value(regs)) {
 		regs_set_return_value(regs, -EINVAL);
-		pr_info_ratelimited("a userspace thaw (FITHAW) of a filesystem the module holds, with no userspace freeze of it to thaw, fails with EINVAL\n");
+		pr_info_ratelimited("a userspace thaw (FITHAW) of a filesystem the module holds, with no userspace freeze of it left (or one made or ended during the thaw), fails with EINVAL\n");
 	}
 	return 0;
 }
