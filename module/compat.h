@@ -264,11 +264,37 @@ static inline int fg_thaw_fs(struct super_block *sb, bool lost)
 	return err;
 }
 
-/* @sb is frozen by userspace: on 6.8+ by its holder; before, at all */
+/*
+ * Device-mapper's freeze of @sb's block device is in effect (or being
+ * made): freeze_bdev()/bdev_freeze() counts it (an atomic_t since 6.8).
+ */
+static inline bool fg_bdev_freeze_held(struct super_block *sb)
+{
+	if (!sb->s_bdev)
+		return false;
+#ifdef FG_FREEZE_ARGS
+	return atomic_read(&sb->s_bdev->bd_fsfreeze_count) > 0;
+#else
+	return READ_ONCE(sb->s_bdev->bd_fsfreeze_count) > 0;
+#endif
+}
+
+/*
+ * @sb is frozen by userspace, not counting device-mapper's freeze (which
+ * its resume thaws, and under which the device's I/O is suspended anyway).
+ * On 6.8+ device-mapper freezes as the userspace holder, once however
+ * often its block device is frozen; before 6.6 a freeze has no holder,
+ * and FIFREEZE and device-mapper's freeze exclude each other (EBUSY).
+ */
 static inline bool fg_user_frozen(struct super_block *sb)
 {
+	int dm = fg_bdev_freeze_held(sb);
+
 #ifdef FG_FREEZE_ARGS
-	if (!READ_ONCE(sb->s_writers.freeze_ucount))
+	if (READ_ONCE(sb->s_writers.freeze_ucount) <= dm)
+		return false;
+#else
+	if (dm)
 		return false;
 #endif
 	return fg_sb_frozen(sb);
@@ -282,7 +308,10 @@ static inline bool fg_user_frozen(struct super_block *sb)
  * in effect: Debian's 6.12 thaw_super() as the userspace holder returns 0
  * without thawing anything while a kernel-holder freeze remains. Before
  * 6.6 a freeze has no holder: any freeze in effect is thawed, as FITHAW
- * thaws it (device-mapper's too). Between the look and the thaw another
+ * thaws it. Never device-mapper's (fg_user_frozen()): a thaw under its
+ * suspend would let it snapshot a filesystem in use, and its resume would
+ * then fail to thaw and leave the block device's freeze count behind.
+ * Between the look and the thaw another
  * FITHAW may thaw it first (the thaw then fails: nothing is thawed
  * twice); a thaw and a new freeze by others in between are not told
  * apart (docs/filesystems.md, "Guards").

@@ -517,6 +517,10 @@ static void fs_guard_release(struct fg_fs *fs, const char *session, u64 gen,
 		} else if (err < 0) {
 			pr_err("guard %s: %s filesystem %u:%u, still frozen by userspace when freeze %llu ended, failed to thaw: error %d\n",
 			       session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen, err);
+		} else if (fg_sb_frozen(fs->sb) && fg_bdev_freeze_held(fs->sb)) {
+			/* or a count device-mapper's resume left behind */
+			pr_warn("guard %s: %s filesystem %u:%u is frozen through its block device (device-mapper's suspend) when freeze %llu ended: left to device-mapper's resume\n",
+				session, fs->type, MAJOR(fs->dev), MINOR(fs->dev), gen);
 		}
 	}
 	fg_trace_fs_thaw(session, gen, fs, err);

@@ -1247,6 +1247,27 @@ scenario_fs_lvm() {
 	expect 0 "thaw ld --generation $g" freezectl thaw ld --generation "$g"
 	writer_resumes ld 10 "the writer to /mnt/lv resumes after ld's thaw"
 
+	# a guard's deadline during device-mapper's suspend: device-mapper's
+	# freeze is not the guard's to thaw (its resume thaws it)
+	g=$(freezectl guard -q lg --fs /mnt/lv --timeout "$(fsms 3000)")
+	tap $? "guard lg --fs /mnt/lv ($g)"
+	expect 0 "dmsetup suspend fg-db (freezes the filesystem) under guard lg" $DMSETUP suspend fg-db
+	js=$(fs_json lg)
+	case $js in *'"state":"FROZEN"'*'"frozen":true'*'"guarded":true'*) tap 0 "lg guards /mnt/lv, frozen by device-mapper, before its deadline";;
+	*) tap 1 "lg guards /mnt/lv, frozen by device-mapper, before its deadline: $js";; esac
+	pause 4000
+	js=$(fs_json lg)
+	case $js in *'"state":"FAILED"'*'"guarded":false,"guard_thawed":false'*) tap 0 "lg's deadline passed during device-mapper's suspend: it thawed nothing";;
+	*) tap 1 "lg's deadline passed during device-mapper's suspend: it thawed nothing: $js";; esac
+	dmesg | grep -q "guard lg: .* freeze $g ended: left to device-mapper's resume"
+	tap $? "and the kernel log says it left the filesystem to device-mapper's resume"
+	expect 0 "dmsetup resume fg-db" $DMSETUP resume fg-db
+	expect 3 "the late thaw of guard lg exits 3" freezectl thaw lg --generation "$g"
+	d=$(lv_data guarded)
+	expect 0 "lvcreate -s after lg (device-mapper's freeze count back to 0: it freezes)" \
+		lv lvcreate -q -s -n s7 -L 16M fg/db
+	snap_check s7 "$d"
+
 	case $(uname -r) in
 	6.1.*)
 		# FITHAW takes a session's freeze on 6.1. Once the session has
