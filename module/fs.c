@@ -463,17 +463,6 @@ static void fs_let_go(struct fg_fs *fs)
 }
 
 /*
- * Let go of the filesystems after the one being frozen, once the freeze
- * has ended while it syncs.
- *
- * They will not be frozen any more: no other session should wait for
- * them (their claims) as long as that one's sync hangs, nor an unmount
- * (their files). The one being frozen is the first still kept; if it is
- * the first of all, its thread may still be claiming the others
- * (fg_fs_freeze_one()) without the session's lock: they are let go of
- * only once it has claimed the last, else when its freeze returns.
- */
-/*
  * The first freeze call may still be claiming the set's filesystems
  * (fg_fs_freeze_one()): the first is still being taken, and the last is
  * not claimed yet.
@@ -486,6 +475,17 @@ static bool fs_still_claiming(const struct fg_fs_set *set)
 	       xa_load(&fg_claims, (unsigned long)last->sb) != last;
 }
 
+/*
+ * Let go of the filesystems after the one being frozen, once the freeze
+ * has ended while it syncs.
+ *
+ * They will not be frozen any more: no other session should wait for
+ * them (their claims) as long as that one's sync hangs, nor an unmount
+ * (their files). The one being frozen is the first still kept; if it is
+ * the first of all, its thread may still be claiming the others
+ * (fg_fs_freeze_one()) without the session's lock: they are let go of
+ * only once it has claimed the last, else when its freeze returns.
+ */
 static void fs_let_go_rest(struct fg_fs_set *set)
 {
 	u32 i, next;
